@@ -1,0 +1,1 @@
+"""Emulator of Salesforce orgs: REST, SOAP login(), OAuth, SOQL, User rules, limits and faults."""

@@ -1,0 +1,1 @@
+"""Attribute mapping from Entra source users to Salesforce users: expressions, rules, scoping."""

@@ -1,0 +1,1 @@
+"""Entra's attribute-mapping expression language: parser, printer and evaluator."""
