@@ -29,7 +29,13 @@ class ConfigError(SfprovError):
 
 
 class ConnectorError(SfprovError):
-    """A remote system refused or failed a request."""
+    """A remote system refused or failed a request; ``fields`` names the fields it blamed, if any."""
+
+    def __init__(
+        self, message: str, *, fix: str | None = None, code: str | None = None, fields: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, fix=fix, code=code)
+        self.fields = fields
 
 
 class Transient(ConnectorError):
@@ -39,8 +45,16 @@ class Transient(ConnectorError):
 class RateLimited(Transient):
     """The remote asked us to slow down; ``retry_after`` is in seconds when it said so."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: str | None) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        fix: str | None = None,
+        code: str | None = None,
+        fields: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, fix=fix, code=code, fields=fields)
         self.retry_after = retry_after
 
 

@@ -1,0 +1,1 @@
+"""Target connectors: the systems sfprov writes to."""

@@ -1,0 +1,1 @@
+"""Salesforce target connector: login methods, REST client, batched user writes, limits."""
