@@ -243,6 +243,24 @@ class SalesforceClient:
             payloads.append({"attributes": {"type": sobject}, "id": record["Id"], **body})
         return await self._collections("PATCH", payloads)
 
+    async def delete_records(self, ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records (never Users: Salesforce refuses) in calls of up to 200; one result per id, in order."""
+        chunks = [list(ids[i : i + COLLECTION_LIMIT]) for i in range(0, len(ids), COLLECTION_LIMIT)]
+        results = await asyncio.gather(*(self._delete_chunk(chunk) for chunk in chunks))
+        return [result for chunk_results in results for result in chunk_results]
+
+    async def _delete_chunk(self, chunk: list[str]) -> list[RecordResult]:
+        params = {"ids": ",".join(chunk), "allOrNone": "false"}
+        try:
+            response = await self.request(
+                "DELETE", self.data_path("composite/sobjects"), params=params, kind="collection"
+            )
+        except (StopCycle, DryRunBlocked):
+            raise
+        except ConnectorError as error:
+            return [RecordResult(id=record_id, success=False, error=error) for record_id in chunk]
+        return self._record_results([{"id": record_id} for record_id in chunk], response.json())
+
     async def _collections(self, method: str, payloads: list[dict[str, Any]]) -> list[RecordResult]:
         chunks = [payloads[i : i + COLLECTION_LIMIT] for i in range(0, len(payloads), COLLECTION_LIMIT)]
         results = await asyncio.gather(*(self._one_collection(method, chunk) for chunk in chunks))
@@ -260,7 +278,10 @@ class SalesforceClient:
             raise
         except ConnectorError as error:  # the whole call failed: every record of it failed the same way
             return [RecordResult(id=record.get("id"), success=False, error=error) for record in chunk]
-        items = response.json()
+        return self._record_results(chunk, response.json())
+
+    @staticmethod
+    def _record_results(chunk: list[dict[str, Any]], items: Any) -> list[RecordResult]:
         if not isinstance(items, list) or len(items) != len(chunk):
             malformed = Transient(
                 "Salesforce answered a collection call with a malformed result list.", code="BAD_ANSWER"
