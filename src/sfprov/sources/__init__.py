@@ -1,0 +1,1 @@
+"""Source connectors: the systems sfprov reads who should have access from."""

@@ -1,0 +1,1 @@
+"""Microsoft Entra ID source: MSAL tokens, Graph reads (full and delta), scope and roles."""
