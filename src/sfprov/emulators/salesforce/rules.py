@@ -1,0 +1,164 @@
+"""Field-level rules of the emulated org, driven by the data dictionary (``schema.py``).
+
+Salesforce checks a record in a fixed order and reports the first failure; the reference's checklist (§14 item 4,
+order UNVERIFIED) is: field names -> read-only fields -> required fields -> lengths -> (formats) -> picklists ->
+references -> uniqueness -> licences. This module holds the steps that need only the record and the schema; the
+steps that need the org (references, uniqueness, licences, state rules) live in :mod:`dml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sfprov.emulators.salesforce import errors
+from sfprov.emulators.salesforce.schema import FieldDef, SObjectDef
+
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+"""An e-mail address as Salesforce accepts it: dotted local part, a domain with at least one dot. Sandbox forms such
+as ``a@example.com.dev1`` and ``a@example.com.invalid`` pass (reference §1.3)."""
+
+_JSON_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "boolean": ((bool,), "boolean"),
+    "int": ((int,), "int"),
+    "double": ((int, float), "double"),
+}
+
+SETUP_OBJECTS = frozenset(
+    {
+        "User",
+        "UserRole",
+        "Profile",
+        "PermissionSet",
+        "PermissionSetAssignment",
+        "PermissionSetGroup",
+        "PermissionSetLicense",
+        "PermissionSetLicenseAssign",
+        "UserLicense",
+        "UserLogin",
+        "Organization",
+        "Group",
+        "GroupMember",
+        "QueueSobject",
+        "UserTerritory",
+        "Territory",
+    }
+)
+"""Setup objects that cannot be written together with non-setup objects in one transaction (reference §6,
+``MIXED_DML_OPERATION``). The list follows the Apex guide's "sObjects That Cannot Be Used Together in DML
+Operations" for the objects the emulator knows, plus the usual group/territory ones."""
+
+
+def is_setup_object(name: str) -> bool:
+    """True for a setup sObject (case-insensitive), so that Part C can refuse mixed DML."""
+    return any(name.lower() == s.lower() for s in SETUP_OBJECTS)
+
+
+def is_email(value: str) -> bool:
+    """True when ``value`` has the form of an e-mail address."""
+    return _EMAIL_RE.fullmatch(value) is not None
+
+
+def blank(value: Any) -> bool:
+    """Salesforce treats null and the empty string alike for required text fields."""
+    return value is None or value == ""
+
+
+def canonical_values(sdef: SObjectDef, body: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Steps 1-2: resolve field names case-insensitively (``INVALID_FIELD`` for an unknown one), refuse fields the
+    operation may not write (``INVALID_FIELD_FOR_INSERT_UPDATE``, all of them named), and check JSON types.
+
+    ``attributes`` is ignored (REST and Collections carry the type there); on update ``Id`` is the key, not a value.
+    """
+    values: dict[str, Any] = {}
+    refused: list[str] = []
+    for key, value in body.items():
+        if key == "attributes":
+            continue
+        fdef = sdef.field(key)
+        if fdef is None:
+            raise errors.no_such_column(key, sdef.name)
+        if fdef.name == "Id" and not creating:
+            continue
+        if not (fdef.createable if creating else fdef.updateable):
+            refused.append(fdef.name)
+            continue
+        values[fdef.name] = value
+    if refused:
+        raise errors.not_writable(refused)
+    for name, value in values.items():
+        check_json_type(sdef.field(name), value)
+    return values
+
+
+def check_json_type(fdef: FieldDef | None, value: Any) -> None:
+    """Checkboxes take JSON booleans, numbers take numbers, every other type takes a string (or null)."""
+    if fdef is None or value is None:
+        return
+    kinds, kind_name = _JSON_KINDS.get(fdef.type, ((str,), "String"))
+    ok = isinstance(value, kinds) and not (fdef.type in ("int", "double") and isinstance(value, bool))
+    if not ok:
+        raise errors.json_type_mismatch(kind_name, value)
+
+
+def missing_required(sdef: SObjectDef, values: Mapping[str, Any], *, creating: bool, optional: frozenset[str]) -> None:
+    """Step 3: ``REQUIRED_FIELD_MISSING`` naming every missing field in describe order.
+
+    On create a field is required when createable, not nillable and not defaulted (describe's rule); on update a
+    non-nillable field may not be set to null or "". ``optional`` lists fields the org fills itself.
+    """
+    missing: list[str] = []
+    for fdef in sdef.fields:
+        if fdef.name in optional or fdef.type == "boolean":
+            continue
+        if creating:
+            if fdef.required_on_create and blank(values.get(fdef.name)):
+                missing.append(fdef.name)
+        elif fdef.name in values and not fdef.nillable and blank(values[fdef.name]):
+            missing.append(fdef.name)
+    if missing:
+        raise errors.required_fields_missing(missing)
+
+
+def check_lengths(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
+    """Step 4: ``STRING_TOO_LONG`` for the first text value longer than its field (reference §3.3)."""
+    for fdef in sdef.fields:
+        value = values.get(fdef.name)
+        if isinstance(value, str) and fdef.length and fdef.type not in ("id", "reference") and len(value) > fdef.length:
+            raise errors.string_too_long(fdef.label, fdef.name, value, fdef.length)
+
+
+def check_picklists(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
+    """Step 5: ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` for a value outside a restricted picklist."""
+    for fdef in sdef.fields:
+        value = values.get(fdef.name)
+        if fdef.type == "picklist" and isinstance(value, str) and value and not fdef.allows_picklist_value(value):
+            raise errors.bad_restricted_picklist(fdef.label, fdef.name, value)
+
+
+def check_user_formats(values: Mapping[str, Any]) -> None:
+    """User formats: a username in e-mail form (``FIELD_INTEGRITY_EXCEPTION``, §3.4, §8.4) and valid e-mail
+    addresses (``INVALID_EMAIL_ADDRESS``, §8.4)."""
+    username = values.get("Username")
+    if isinstance(username, str) and username and not is_email(username):
+        raise errors.username_not_email()
+    for name, label in (("Email", "Email"), ("SenderEmail", "Email Sender Address")):
+        value = values.get(name)
+        if isinstance(value, str) and value and not is_email(value):
+            raise errors.invalid_email(label, name, value)
+
+
+def full_name(first: str | None, last: str | None) -> str:
+    """``User.Name``: FirstName and LastName joined by a space (read-only, reference §3.3)."""
+    return " ".join(part for part in (first, last) if part)
+
+
+def nickname_base(username: str | None, email: str | None) -> str:
+    """The stem of an auto-filled CommunityNickname: the local part of the e-mail (or username), at most 40
+    characters (reference §3.2: Salesforce fills it when omitted; the exact form is UNVERIFIED)."""
+    source = email or username or "user"
+    return source.split("@", 1)[0][:40] or "user"
