@@ -1,0 +1,148 @@
+"""MSAL Python, unchanged but for the authority URL and the CA bundle, acquires app-only Graph tokens from the
+emulator over HTTPS, with a client secret and with a certificate (SHA-1 ``thumbprint`` -> RS256 + ``x5t``;
+``public_certificate`` -> PS256 + ``x5t#S256`` + ``x5c``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import msal
+import pytest
+from starlette.applications import Starlette
+
+from sfprov.emulators.entra.tokens import TokenService
+from sfprov.emulators.server import EmulatorHost
+from sfprov.emulators.tls import LocalCA
+from tests.emulators.entra.token_fixtures import (
+    CERT_APP_ID,
+    READ_ROLES,
+    SECRET,
+    SECRET_APP_ID,
+    TENANT_DOMAIN,
+    TENANT_ID,
+    Clock,
+    client_cert,
+    make_service,
+)
+
+LOGIN_HOST = "login.microsoftonline.com"
+GRAPH_SCOPE = ["https://graph.microsoft.com/.default"]
+
+
+@pytest.fixture(scope="module")
+def login_url(emulator_host: EmulatorHost, local_ca: LocalCA) -> Iterator[tuple[str, TokenService]]:
+    """The token routes on a listener named ``login.microsoftonline.com``. The session host keeps one listener
+    per name; if another module (the full Entra emulator) already took the name, serve on a private host."""
+    if LOGIN_HOST not in emulator_host.listeners:
+        service = make_service(Clock())
+        url = emulator_host.add(Starlette(routes=service.routes()), LOGIN_HOST)
+        service.set_base_url(url, "https://graph.microsoft.com")
+        service.clock = time.time
+        yield url, service
+        return
+    with EmulatorHost(local_ca) as private:
+        service = make_service(Clock())
+        url = private.add(Starlette(routes=service.routes()), LOGIN_HOST)
+        service.set_base_url(url, "https://graph.microsoft.com")
+        service.clock = time.time
+        yield url, service
+
+
+@pytest.fixture(autouse=True)
+def _no_ca_bundle_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``requests`` lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` override ``Session.verify`` (which is what
+    MSAL's ``verify=`` sets) while ``trust_env`` is on; clear them so the emulator CA given to MSAL is used."""
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+
+AppFactory = Callable[..., msal.ConfidentialClientApplication]
+
+
+@pytest.fixture
+def app_for(login_url: tuple[str, TokenService], ca_file: Path) -> Iterator[AppFactory]:
+    """Build MSAL applications against the emulator; close their HTTP sessions afterwards so that no keep-alive
+    connection delays the listener's shutdown."""
+    url, _ = login_url
+    built: list[msal.ConfidentialClientApplication] = []
+
+    def build(client_id: str, credential: object, tenant: str = TENANT_ID) -> msal.ConfidentialClientApplication:
+        app = msal.ConfidentialClientApplication(
+            client_id,
+            client_credential=credential,
+            authority=f"{url}/{tenant}",
+            verify=str(ca_file),
+            instance_discovery=False,
+        )
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        app.http_client.close()
+
+
+@pytest.mark.parametrize("tenant", [TENANT_ID, TENANT_DOMAIN])
+def test_msal_with_a_client_secret(login_url: tuple[str, TokenService], app_for: AppFactory, tenant: str) -> None:
+    _, service = login_url
+    app = app_for(SECRET_APP_ID, SECRET, tenant)
+    result = app.acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert "access_token" in result, result
+    assert result["token_type"] == "Bearer"
+    assert result["expires_in"] > 3500
+    claims = service.verify_bearer(f"Bearer {result['access_token']}")
+    assert claims.tenant_id == TENANT_ID
+    assert claims.app_id == SECRET_APP_ID
+    assert claims.roles == READ_ROLES
+    assert claims.auth_method == "1"
+    again = app.acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert again["access_token"] == result["access_token"]
+    assert again.get("token_source") == "cache"
+
+
+def test_msal_with_a_wrong_secret_gets_the_aadsts_error(app_for: AppFactory) -> None:
+    result = app_for(SECRET_APP_ID, "wrong").acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert result["error"] == "invalid_client"
+    assert result["error_codes"] == [7000215]
+    assert result["error_description"].startswith("AADSTS7000215: Invalid client secret provided.")
+
+
+def test_msal_refuses_an_unknown_tenant(app_for: AppFactory) -> None:
+    with pytest.raises(ValueError, match="Unable to get authority configuration") as info:
+        app_for(SECRET_APP_ID, SECRET, "fabrikam.onmicrosoft.com")
+    assert "HTTP status: 400" in str(info.value.__context__)
+    assert "AADSTS90002: Tenant 'fabrikam.onmicrosoft.com' not found." in str(info.value.__context__)
+
+
+def test_msal_with_a_certificate_thumbprint(login_url: tuple[str, TokenService], app_for: AppFactory) -> None:
+    _, service = login_url
+    cert = client_cert()
+    credential = {"private_key": cert.key_pem, "thumbprint": cert.sha1_hex}
+    result = app_for(CERT_APP_ID, credential).acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert "access_token" in result, result
+    claims = service.verify_bearer(f"Bearer {result['access_token']}")
+    assert claims.app_id == CERT_APP_ID
+    assert claims.auth_method == "2"
+    assert claims.roles == {"User.Read.All"}
+
+
+def test_msal_with_a_public_certificate(login_url: tuple[str, TokenService], app_for: AppFactory) -> None:
+    _, service = login_url
+    cert = client_cert()
+    credential = {"private_key": cert.key_pem, "public_certificate": cert.cert_pem.decode("ascii")}
+    result = app_for(CERT_APP_ID, credential).acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert "access_token" in result, result
+    assert service.verify_bearer(f"Bearer {result['access_token']}").auth_method == "2"
+
+
+def test_msal_with_an_unregistered_certificate(app_for: AppFactory) -> None:
+    from tests.emulators.entra.token_fixtures import other_cert
+
+    stranger = other_cert()
+    credential = {"private_key": stranger.key_pem, "thumbprint": stranger.sha1_hex}
+    result = app_for(CERT_APP_ID, credential).acquire_token_for_client(scopes=GRAPH_SCOPE)
+    assert result["error"] == "invalid_client"
+    assert result["error_codes"] == [700027]
+    assert f"Thumbprint of key used by client: '{stranger.sha1_hex}'" in result["error_description"]
