@@ -1,0 +1,140 @@
+"""Tokens of SOQL text: identifiers (with dotted paths), string/number/date/datetime literals, operators.
+
+Why a hand-written lexer: string literals decide SOQL injection safety, so quoting and escapes follow the SOQL guide
+exactly ("Quoted String Escape Sequences"): ``\\n \\N \\r \\R \\t \\T \\b \\B \\f \\F \\" \\' \\\\`` and ``\\uXXXX``
+anywhere, ``\\_`` and ``\\%`` kept as escaped wildcards (private-use stand-ins; they mean a literal ``_``/``%``
+in LIKE); any other backslash, and a string that never closes, is a lexical error.
+
+Lexical errors use the form the current SOQL parser gives (Summer '24 release notes: ``line 1:15 unexpected token:
+'$'`` for a stray character, 0-based column in the ``line`` part): the text from the start of the bad token up to
+the character that broke it is quoted, as an ANTLR lexer reports a token it could not recognise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from sfprov.emulators.salesforce.soql.errors import MALFORMED_QUERY, Position, SoqlError, positioned
+
+
+class Kind(Enum):
+    IDENT = "ident"
+    STRING = "string"
+    NUMBER = "number"
+    DATE = "date"
+    DATETIME = "datetime"
+    OP = "op"
+    LPAREN = "("
+    RPAREN = ")"
+    COMMA = ","
+    COLON = ":"
+    EOF = "<EOF>"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    text: str
+    """The source text of the token (for a string: with its quotes and escapes, as written)."""
+    offset: int
+    value: str = ""
+    """Decoded value: the string's content (``\\_``/``\\%`` as :data:`ESCAPED_UNDERSCORE`/:data:`ESCAPED_PERCENT`),
+    else the text."""
+
+    def is_keyword(self, *words: str) -> bool:
+        return self.kind is Kind.IDENT and self.text.upper() in words
+
+
+_SIMPLE_ESCAPES = {
+    "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b", "B": "\b", "f": "\f", "F": "\f",
+    '"': '"', "'": "'", "\\": "\\",
+}  # fmt: skip
+ESCAPED_UNDERSCORE = "\ue000"
+"""Stands for ``\\_`` in a decoded string (a private-use character, so ``\\\\_`` stays a backslash + wildcard)."""
+ESCAPED_PERCENT = "\ue001"
+"""Stands for ``\\%`` in a decoded string."""
+_KEPT_ESCAPES = {"_": ESCAPED_UNDERSCORE, "%": ESCAPED_PERCENT}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:[Zz]|[+-]\d{2}:?\d{2})")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?![0-9A-Za-z])")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?![A-Za-z_])")
+_OPS = ("<=", ">=", "!=", "<>", "=", "<", ">")
+
+
+def _lex_error(text: str, start: int, bad: str) -> SoqlError:
+    row, column = Position(start).row_col(text)
+    shown = bad.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return positioned(MALFORMED_QUERY, text, start, f"line {row}:{column - 1} unexpected token: '{shown}'")
+
+
+def _string(text: str, start: int) -> tuple[Token, int]:
+    """Read the literal opening at ``start``; returns its token and the index after the closing quote."""
+    out: list[str] = []
+    i = start + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            return Token(Kind.STRING, text[start : i + 1], start, "".join(out)), i + 1
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= n:
+            break
+        esc = text[i + 1]
+        if esc in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[esc])
+            i += 2
+        elif esc in _KEPT_ESCAPES:
+            out.append(_KEPT_ESCAPES[esc])
+            i += 2
+        elif esc == "u" and i + 6 <= n and all(c in _HEX for c in text[i + 2 : i + 6]):
+            out.append(chr(int(text[i + 2 : i + 6], 16)))
+            i += 6
+        else:
+            raise _lex_error(text, start, text[start : i + 2])
+    raise _lex_error(text, start, text[start:])
+
+
+def tokenize(text: str) -> list[Token]:
+    """All tokens of ``text``, ending with an EOF token; raises :class:`SoqlError` on a lexical error."""
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            tokens.append(Token(Kind.EOF, "<EOF>", n))
+            return tokens
+        ch = text[i]
+        if ch == "'":
+            token, i = _string(text, i)
+            tokens.append(token)
+            continue
+        if ch in "(),:":
+            tokens.append(Token(Kind(ch), ch, i, ch))
+            i += 1
+            continue
+        op = next((o for o in _OPS if text.startswith(o, i)), None)
+        if op is not None:
+            tokens.append(Token(Kind.OP, op, i, op))
+            i += len(op)
+            continue
+        for kind, pattern in ((Kind.DATETIME, _DATETIME_RE), (Kind.DATE, _DATE_RE), (Kind.NUMBER, _NUMBER_RE)):
+            m = pattern.match(text, i)
+            if m:
+                tokens.append(Token(kind, m.group(), i, m.group()))
+                i = m.end()
+                break
+        else:
+            m = _IDENT_RE.match(text, i)
+            if m is None:
+                raise _lex_error(text, i, ch)
+            tokens.append(Token(Kind.IDENT, m.group(), i, m.group()))
+            i = m.end()
