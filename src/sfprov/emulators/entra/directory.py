@@ -188,6 +188,7 @@ class Directory:
         """object id -> {"kind": "user"|"group", "object": props, "members": ..., "manager": ...}."""
         self.log: list[Change] = []
         self.seq = 0
+        self.revision = 0
         self._upn: dict[str, str] = {}
         self._owners: dict[str, set[str]] = {}
 
@@ -201,10 +202,14 @@ class Directory:
 
     @property
     def version(self) -> int:
-        """Changes whenever anything changes: cache key for listings."""
-        return self.seq
+        """Changes whenever anything changes (also assignments and apps, which have no delta): listing cache key."""
+        return self.revision
+
+    def touch(self) -> None:
+        self.revision += 1
 
     def _record(self, kind: str, object_id: str, event: str, props: Iterable[str] = (), **kw: str) -> None:
+        self.revision += 1
         self.seq += 1
         self.log.append(Change(self.seq, kind, object_id, event, frozenset(props), at=self.clock(), **kw))
 
@@ -561,6 +566,7 @@ class Directory:
         }
         self.applications[oid] = app
         self._owners[oid] = set(owners)
+        self.touch()
         return app
 
     def application_owned_by(self, app_object_id: str, client_app_id: str) -> bool:
@@ -602,6 +608,7 @@ class Directory:
             "createdDateTime": iso(self.clock()),
         }
         self.service_principals[oid] = sp
+        self.touch()
         return sp
 
     def app_roles_of(self, sp: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -638,6 +645,7 @@ class Directory:
         for name in ("displayName", "identifierUris"):
             if name in props:
                 app[name] = props[name]
+        self.touch()
         return app
 
     # ----------------------------------------------------------------------------------------- assignments
@@ -671,6 +679,7 @@ class Directory:
             "resourceId": resource_id,
         }
         self.assignments[assignment["id"]] = assignment
+        self.touch()
         return assignment
 
     def remove_assignment(
@@ -684,6 +693,7 @@ class Directory:
         ):
             raise not_found(assignment_id)
         del self.assignments[assignment_id]
+        self.touch()
 
     def assignments_to(self, resource_id: str) -> list[dict[str, Any]]:
         self.service_principal(resource_id)
@@ -727,4 +737,5 @@ class Directory:
         d.assignments = {a["id"]: a for a in data["assignments"]}
         d.deleted = dict(data["deleted"])
         d.seq = data["seq"]
+        d.revision = data["seq"]
         return d
