@@ -1,0 +1,209 @@
+"""The provisioning log: one record per action on one object (Graph ``provisioningObjectSummary``, reference
+§10.1), written in batches during a cycle and queried for the CLI and the audit reports.
+
+Modified properties never hold a secret: values of properties whose names look like secrets, or are in the store's
+configured secret list, are replaced by ``[redacted]`` before they are written (the action is still logged).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sfprov.state._base import Clock, Part, chunked
+from sfprov.state.guard import redact
+from sfprov.state.records import LogAction, LogEntry, LogQuery, LogStatus, ModifiedProperty, Step, StepType
+from sfprov.state.tables import provisioning_log as t
+
+APPEND_BATCH = 2_000
+MAX_MESSAGE = 4_000
+
+
+def new_entry(
+    job: str,
+    action: LogAction,
+    status: LogStatus,
+    *,
+    at: datetime,
+    cycle_id: str | None = None,
+    source_id: str | None = None,
+    source_name: str | None = None,
+    source_upn: str | None = None,
+    target_id: str | None = None,
+    steps: Sequence[Step] = (),
+    modified: Sequence[ModifiedProperty] = (),
+    error_code: str | None = None,
+    error_message: str | None = None,
+    duration_ms: int = 0,
+) -> LogEntry:
+    """A log entry with fresh ``id`` and ``change_id`` (both GUIDs, as in Graph)."""
+    return LogEntry(
+        str(uuid.uuid4()), str(uuid.uuid4()), job, cycle_id, at, source_id, source_name, source_upn, target_id,
+        LogAction(action), LogStatus(status), tuple(steps), tuple(modified), error_code, error_message, duration_ms,
+    )  # fmt: skip
+
+
+def _entry(r: sa.Row[Any]) -> LogEntry:
+    return LogEntry(
+        r.id, r.change_id, r.job, r.cycle_id, r.at, r.source_id, r.source_name, r.source_upn, r.target_id,
+        LogAction(r.action), LogStatus(r.status),
+        tuple(Step(StepType(s["type"]), LogStatus(s["status"]), s["detail"], s["name"]) for s in r.steps),
+        tuple(ModifiedProperty(m["name"], m["old"], m["new"]) for m in r.modified),
+        r.error_code, r.error_message, r.duration_ms,
+    )  # fmt: skip
+
+
+class ProvisioningLog(Part):
+    """Append and query provisioning log entries."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        clock: Clock,
+        bound: sa.Connection | None = None,
+        secret_names: Iterable[str] = (),
+    ) -> None:
+        super().__init__(engine, clock, bound)
+        self.secret_names = frozenset(secret_names)
+
+    def _row(self, e: LogEntry) -> dict[str, Any]:
+        return {
+            "id": e.id,
+            "change_id": e.change_id,
+            "job": e.job,
+            "cycle_id": e.cycle_id,
+            "at": e.at,
+            "source_id": e.source_id,
+            "source_name": e.source_name,
+            "source_upn": e.source_upn,
+            "target_id": e.target_id,
+            "action": LogAction(e.action).value,
+            "status": LogStatus(e.status).value,
+            "steps": [
+                {
+                    "type": StepType(s.type).value,
+                    "status": LogStatus(s.status).value,
+                    "detail": s.detail,
+                    "name": s.name,
+                }
+                for s in e.steps
+            ],
+            "modified": [
+                {
+                    "name": m.name,
+                    "old": redact(m.name, m.old, self.secret_names),
+                    "new": redact(m.name, m.new, self.secret_names),
+                }
+                for m in e.modified
+            ],
+            "error_code": e.error_code,
+            "error_message": e.error_message[:MAX_MESSAGE] if e.error_message else e.error_message,
+            "duration_ms": e.duration_ms,
+        }
+
+    def append_many(self, entries: Iterable[LogEntry]) -> int:
+        """Write entries in one transaction (batched statements); returns how many."""
+        written = 0
+        with self._write() as conn:
+            for batch in chunked(entries, APPEND_BATCH):
+                conn.execute(sa.insert(t), [self._row(e) for e in batch])
+                written += len(batch)
+        return written
+
+    def append(self, entry: LogEntry) -> None:
+        self.append_many([entry])
+
+    def get(self, entry_id: str) -> LogEntry | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == entry_id)).first()
+        return _entry(row) if row else None
+
+    def query(self, q: LogQuery) -> list[LogEntry]:
+        """Entries matching ``q``, ordered by time (newest first by default), paged by ``limit``/``offset``."""
+        stmt = sa.select(t).where(*_filters(q)).order_by(*_order(q.newest_first)).offset(q.offset).limit(q.limit)
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(stmt)]
+
+    def iterate(self, q: LogQuery, batch_size: int = 1_000) -> Iterator[LogEntry]:
+        """All entries matching ``q`` (``limit``/``offset`` ignored) in time order, fetched page by page.
+
+        Keyset pagination on (time, id) keeps every page as cheap as the first, even for millions of entries, and
+        holds no transaction open between pages.
+        """
+        last: tuple[datetime, str] | None = None
+        while True:
+            stmt = sa.select(t).where(*_filters(q))
+            if last is not None:
+                at, eid = last
+                if q.newest_first:
+                    stmt = stmt.where(sa.or_(t.c.at < at, sa.and_(t.c.at == at, t.c.id < eid)))
+                else:
+                    stmt = stmt.where(sa.or_(t.c.at > at, sa.and_(t.c.at == at, t.c.id > eid)))
+            stmt = stmt.order_by(*_order(q.newest_first)).limit(batch_size)
+            with self._read() as conn:
+                page = [_entry(r) for r in conn.execute(stmt)]
+            yield from page
+            if len(page) < batch_size:
+                return
+            last = (page[-1].at, page[-1].id)
+
+    def count(self, q: LogQuery) -> int:
+        stmt = sa.select(sa.func.count()).select_from(t).where(*_filters(q))
+        with self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def counts(self, cycle_id: str) -> dict[tuple[LogAction, LogStatus], int]:
+        """Number of entries per (action, status) in one cycle: the cycle summary of the portal."""
+        stmt = (
+            sa.select(t.c.action, t.c.status, sa.func.count())
+            .where(t.c.cycle_id == cycle_id)
+            .group_by(t.c.action, t.c.status)
+        )
+        with self._read() as conn:
+            return {(LogAction(a), LogStatus(s)): int(n) for a, s, n in conn.execute(stmt)}
+
+    def purge(self, before: datetime, job: str | None = None) -> int:
+        """Delete entries older than ``before`` (Entra keeps 30 days with P1/P2, 7 without; §10.1)."""
+        stmt = sa.delete(t).where(t.c.at < before)
+        if job is not None:
+            stmt = stmt.where(t.c.job == job)
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount
+
+
+def _order(newest_first: bool) -> list[sa.UnaryExpression[Any]]:
+    """Time order with the id as tie-breaker, so pages never overlap or skip entries of the same instant."""
+    if newest_first:
+        return [t.c.at.desc(), t.c.id.desc()]
+    return [t.c.at.asc(), t.c.id.asc()]
+
+
+def _filters(q: LogQuery) -> list[sa.ColumnElement[bool]]:
+    out: list[sa.ColumnElement[bool]] = []
+    if q.job is not None:
+        out.append(t.c.job == q.job)
+    if q.cycle_id is not None:
+        out.append(t.c.cycle_id == q.cycle_id)
+    if q.actions is not None:
+        out.append(t.c.action.in_([LogAction(a).value for a in q.actions]))
+    if q.statuses is not None:
+        out.append(t.c.status.in_([LogStatus(s).value for s in q.statuses]))
+    if q.since is not None:
+        out.append(t.c.at >= q.since)
+    if q.until is not None:
+        out.append(t.c.at < q.until)
+    if q.user:
+        needle = q.user.lower()
+        out.append(
+            sa.or_(
+                t.c.source_id == q.user,
+                t.c.target_id == q.user,
+                sa.func.lower(t.c.source_upn).contains(needle, autoescape=True),
+                sa.func.lower(t.c.source_name).contains(needle, autoescape=True),
+            )
+        )
+    return out
