@@ -66,9 +66,12 @@ _OPS = ("<=", ">=", "!=", "<>", "=", "<", ">")
 
 
 def _lex_error(text: str, start: int, bad: str) -> SoqlError:
+    """A lexical error. Observed quirk (a ``"`` at 0-based position 58 is reported as ``Column:58`` with the caret
+    one character to its left): the Row/Column and caret of lexical errors sit one character before the offending
+    one, while the ``line R:C`` text gives its true 0-based column."""
     row, column = Position(start).row_col(text)
     shown = bad.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return positioned(MALFORMED_QUERY, text, start, f"line {row}:{column - 1} unexpected token: '{shown}'")
+    return positioned(MALFORMED_QUERY, text, max(start - 1, 0), f"line {row}:{column - 1} unexpected token: '{shown}'")
 
 
 def _string(text: str, start: int) -> tuple[Token, int]:
