@@ -21,7 +21,9 @@ class SfprovError(Exception):
         self.code = code
 
     def __str__(self) -> str:
-        return f"{self.message} Fix: {self.fix}" if self.fix else self.message
+        if not self.fix:
+            return self.message
+        return f"{self.message}\nFix: {self.fix}" if "\n" in self.message else f"{self.message} Fix: {self.fix}"
 
 
 class ConfigError(SfprovError):
