@@ -297,7 +297,12 @@ class DeltaEngine:
             names: Iterable[str] = sorted(unit.changed)
             out = {n: odata.property_value(obj, n) for n in names if n != "manager"}
         else:
-            out = {n: odata.property_value(obj, n) for n in tracked if n in obj and n not in ("id", "manager")}
+            # set properties with their value, changed ones even when now null; never-set ones omitted (§4.2)
+            out = {
+                n: odata.property_value(obj, n)
+                for n in tracked
+                if (n in obj or n in unit.changed) and n not in ("id", "manager")
+            }
             if resource == "users" and "onPremisesExtensionAttributes" in tracked:
                 out["onPremisesExtensionAttributes"] = odata.property_value(obj, "onPremisesExtensionAttributes")
         out["id"] = unit.object_id
