@@ -1,0 +1,52 @@
+"""Property-based tests: the parser never crashes, and print → parse is the identity on trees."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sfprov.mapping.expressions import Expression, ExpressionError, parse
+
+from .strategies import top_level
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Text made of the language's own characters reaches deep into the parser far more often than random Unicode.
+syntax_alphabet = st.sampled_from(
+    [*'[]()",\\ &Hh=<>-.0123456789\n', "Mid", "Replace", "Switch", "Guid", "[a]", '"x"', "vbTextCompare", ", ,"]
+)
+syntaxish_text = st.lists(syntax_alphabet, max_size=30).map("".join)
+
+
+@FAST
+@given(st.text(max_size=60))
+def test_parser_never_crashes_on_arbitrary_text(text: str) -> None:
+    try:
+        parse(text)
+    except ExpressionError as exc:
+        position = exc.position
+    else:
+        return
+    assert position is not None
+    assert 0 <= position <= len(text)
+
+
+@FAST
+@given(syntaxish_text)
+def test_parser_never_crashes_on_syntax_like_text(text: str) -> None:
+    try:
+        tree = parse(text)
+    except ExpressionError as exc:
+        position = exc.position
+        assert position is not None
+        assert 0 <= position <= len(text)
+        return
+    assert parse(tree.to_source()) == tree
+
+
+@FAST
+@given(top_level)
+def test_print_then_parse_gives_the_same_tree(tree: Expression) -> None:
+    text = tree.to_source()
+    assert parse(text) == tree
+    assert parse(text).to_source() == text
