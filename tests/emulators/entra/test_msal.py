@@ -10,6 +10,7 @@ from pathlib import Path
 
 import msal
 import pytest
+import requests
 from starlette.applications import Starlette
 
 from sfprov.emulators.entra.tokens import TokenService
@@ -109,9 +110,19 @@ def test_msal_with_a_wrong_secret_gets_the_aadsts_error(app_for: AppFactory) -> 
     assert result["error_description"].startswith("AADSTS7000215: Invalid client secret provided.")
 
 
-def test_msal_refuses_an_unknown_tenant(app_for: AppFactory) -> None:
-    with pytest.raises(ValueError, match="Unable to get authority configuration") as info:
-        app_for(SECRET_APP_ID, SECRET, "fabrikam.onmicrosoft.com")
+def test_msal_refuses_an_unknown_tenant(login_url: tuple[str, TokenService], ca_file: Path) -> None:
+    """MSAL raises in its constructor here, so the test owns the session (to close its keep-alive connection)."""
+    url, _ = login_url
+    with requests.Session() as session:
+        session.verify = str(ca_file)
+        with pytest.raises(ValueError, match="Unable to get authority configuration") as info:
+            msal.ConfidentialClientApplication(
+                SECRET_APP_ID,
+                client_credential=SECRET,
+                authority=f"{url}/fabrikam.onmicrosoft.com",
+                http_client=session,
+                instance_discovery=False,
+            )
     assert "HTTP status: 400" in str(info.value.__context__)
     assert "AADSTS90002: Tenant 'fabrikam.onmicrosoft.com' not found." in str(info.value.__context__)
 

@@ -369,9 +369,9 @@ UNKNOWN_APP = "0b5f8c44-7f64-4d6b-9f2e-1d1d1d1d1d1d"
             secret_form(scope="https://graph.microsoft.com/.default https://graph.test/.default"),
             400,
             "invalid_scope",
-            70011,
-            "The provided value for the input parameter 'scope' is not valid. The scope "
-            "https://graph.microsoft.com/.default https://graph.test/.default is not valid.",
+            700022,
+            "The provided value for the input parameter scope is not valid because it contains more than one "
+            "resource. The scope https://graph.microsoft.com/.default https://graph.test/.default is not valid.",
         ),
         (
             secret_form(scope="https://contoso.example/.default"),
@@ -498,7 +498,7 @@ def test_assertion_signed_by_another_key(client: TestClient, service: TokenServi
         response,
         401,
         "invalid_client",
-        700027,
+        7000274,
         "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the "
         f"signature failed., Thumbprint of key used by client: '{thumb}', Found key 'Start={start}, End={end}']",
     )
@@ -530,7 +530,7 @@ def test_assertion_not_yet_valid(client: TestClient, service: TokenService, cloc
         ({"aud": "https://login.microsoftonline.com/x/oauth2/v2.0/token"}, (), 50027),
         ({"aud": ["https://testserver/" + TENANT_ID + "/oauth2/v2.0/token"]}, (), 50027),
         ({"iss": SECRET_APP_ID, "sub": SECRET_APP_ID}, (), 700021),
-        ({"sub": SECRET_APP_ID}, (), 700021),
+        ({"sub": SECRET_APP_ID}, (), 50048),
         ({}, ("jti",), 50027),
         ({}, ("exp",), 50027),
     ],
@@ -710,3 +710,51 @@ def test_snapshot_round_trip(service: TokenService, clock: Clock) -> None:
     with TestClient(Starlette(routes=restored.routes()), base_url="https://testserver") as again:
         ok = post_token(again, assertion_form(assertion(restored)))
         assert ok.status_code == 200, ok.text
+
+
+@pytest.mark.parametrize(
+    ("alias", "code", "error", "description"),
+    [
+        (
+            "common",
+            9001023,
+            "invalid_request",
+            "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations "
+            "or tenant-specific endpoint.",
+        ),
+        (
+            "consumers",
+            9001023,
+            "invalid_request",
+            "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations "
+            "or tenant-specific endpoint.",
+        ),
+        (
+            "organizations",
+            50059,
+            "invalid_request",
+            "No tenant-identifying information found in either the request or implied by any provided credentials.",
+        ),
+    ],
+)
+def test_client_credentials_need_a_tenant(
+    client: TestClient, alias: str, code: int, error: str, description: str
+) -> None:
+    response = post_token(client, secret_form(), path=f"/{alias}/oauth2/v2.0/token")
+    assert_sts_error(response, 400, error, code, description)
+
+
+def test_multi_tenant_discovery_document(client: TestClient) -> None:
+    doc = client.get("/common/v2.0/.well-known/openid-configuration").json()
+    assert doc["issuer"] == "https://testserver/{tenantid}/v2.0"
+    assert doc["token_endpoint"] == "https://testserver/common/oauth2/v2.0/token"
+    assert doc["tenant_region_scope"] is None
+    keys = client.get("/organizations/discovery/v2.0/keys").json()["keys"]
+    assert keys[0]["issuer"] == "https://testserver/{tenantid}/v2.0"
+
+
+def test_graph_url_with_version_segment_is_normalised(service: TokenService) -> None:
+    service.set_base_url("https://testserver", "https://graph.test/v1.0/")
+    assert service.graph_base_url == "https://graph.test"
+    token = issue(service, scope="https://graph.test/.default")
+    assert service.verify_bearer(f"Bearer {token}").audience == "https://graph.test"

@@ -58,6 +58,7 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 REAL_LOGIN_URL = "https://login.microsoftonline.com"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+MULTI_TENANT_ALIASES = ("common", "organizations", "consumers")
 ASSERTION_ALGORITHMS = ("RS256", "PS256")
 """Signature algorithms accepted on client assertions: MSAL signs PS256 when it knows the SHA-256 thumbprint and
 RS256 with a SHA-1 thumbprint (``msal.application._build_client``)."""
@@ -140,12 +141,30 @@ STS_ERRORS: dict[str, StsErrorSpec] = {
         "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with "
         "/.default suffixed to the resource identifier (application ID URI).",
     ),
-    "scope_invalid": StsErrorSpec(
+    # Code and name documented (InvalidMultipleResourcesScope); text seen in a public code comment.
+    "scope_multiple_resources": StsErrorSpec(
         400,
         "invalid_scope",
-        70011,
-        "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
-        "UNVERIFIED for several /.default scopes",
+        700022,
+        "The provided value for the input parameter scope is not valid because it contains more than one resource. "
+        "The scope {scope} is not valid.",
+        "observed text; error value UNVERIFIED",
+    ),
+    # Documented: "The grant type isn't supported over the /common or /consumers endpoints."
+    "grant_over_common": StsErrorSpec(
+        400,
+        "invalid_request",
+        9001023,
+        "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or "
+        "tenant-specific endpoint.",
+        "documented; wording of the live message and status UNVERIFIED",
+    ),
+    "no_tenant_information": StsErrorSpec(
+        400,
+        "invalid_request",
+        50059,
+        "No tenant-identifying information found in either the request or implied by any provided credentials.",
+        "observed text; that /organizations yields it for this grant is UNVERIFIED",
     ),
     "resource_not_found": StsErrorSpec(
         400,
@@ -204,14 +223,15 @@ STS_ERRORS: dict[str, StsErrorSpec] = {
         "used.",
         "observed text; status UNVERIFIED",
     ),
+    # 7000274 = ClientAssertionContainsInvalidSignature per Microsoft.Identity.Web's retry tests (observed).
     "assertion_bad_signature": StsErrorSpec(
         401,
         "invalid_client",
-        700027,
+        7000274,
         "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the "
         "signature failed., Thumbprint of key used by client: '{thumbprint}', Found key 'Start={start}, "
         "End={end}']",
-        "UNVERIFIED composition (reason text observed on AADSTS50013)",
+        "UNVERIFIED text (reason wording observed on AADSTS50013)",
     ),
     "assertion_expired": StsErrorSpec(
         401,
@@ -228,6 +248,14 @@ STS_ERRORS: dict[str, StsErrorSpec] = {
         "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at "
         "https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
         "UNVERIFIED",
+    ),
+    # Documented: "SubjectMismatchesIssuer - Subject mismatches Issuer claim in the client assertion."
+    "assertion_subject_mismatch": StsErrorSpec(
+        401,
+        "invalid_client",
+        50048,
+        "Subject mismatches Issuer claim in the client assertion.",
+        "documented; status UNVERIFIED",
     ),
     "assertion_wrong_audience": StsErrorSpec(
         400,
@@ -394,7 +422,7 @@ class TokenService:
     def set_base_url(self, login_base_url: str, graph_base_url: str) -> None:
         """Advertise the listeners' real URLs in discovery documents and accept the Graph URL as a resource."""
         self.login_base_url = login_base_url.rstrip("/")
-        self.graph_base_url = graph_base_url.rstrip("/")
+        self.graph_base_url = graph_base_url.rstrip("/").removesuffix("/v1.0").removesuffix("/beta")
         with self._lock:
             self._verified.clear()
 
@@ -507,9 +535,16 @@ class TokenService:
 
     # ---- discovery --------------------------------------------------------------------------------------------
 
-    def openid_configuration(self, tenant: Tenant) -> dict[str, Any]:
-        """The v2.0 discovery document of a tenant, in the field order of the real one (OpenID Connect page)."""
-        base = f"{self.login_base_url}/{tenant.tenant_id}"
+    def openid_configuration(self, tenant: Tenant | str) -> dict[str, Any]:
+        """The v2.0 discovery document of a tenant, in the field order of the real one (OpenID Connect page).
+
+        For the multi-tenant aliases (``common``, ``organizations``, ``consumers``) the endpoints keep the alias
+        and the issuer carries the ``{tenantid}`` placeholder, as Entra publishes them."""
+        if isinstance(tenant, str):
+            segment, issuer_tenant, region = tenant, "{tenantid}", None
+        else:
+            segment, issuer_tenant, region = tenant.tenant_id, tenant.tenant_id, tenant.region_scope
+        base = f"{self.login_base_url}/{segment}"
         graph_host = urlsplit(self.graph_base_url).netloc
         return {
             "token_endpoint": f"{base}/oauth2/v2.0/token",
@@ -520,7 +555,7 @@ class TokenService:
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": self.issuer_v2(tenant.tenant_id),
+            "issuer": self.issuer_v2(issuer_tenant),
             "request_uri_parameter_supported": False,
             "userinfo_endpoint": f"{self.graph_base_url}/oidc/userinfo",
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
@@ -530,16 +565,19 @@ class TokenService:
             "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
             "claims_supported": list(_CLAIMS_SUPPORTED),
             "kerberos_endpoint": f"{base}/kerberos",
-            "tenant_region_scope": tenant.region_scope,
+            "tenant_region_scope": region,
             "cloud_instance_name": "microsoftonline.com",
             "cloud_graph_host_name": "graph.windows.net",
             "msgraph_host": graph_host,
             "rbac_url": "https://pas.windows.net",
         }
 
-    def jwks(self, tenant: Tenant | None) -> dict[str, Any]:
-        """The signing keys; the v2.0 document names the tenant's issuer in each key."""
-        issuer = self.issuer_v2(tenant.tenant_id) if tenant is not None else None
+    def jwks(self, tenant: Tenant | str | None) -> dict[str, Any]:
+        """The signing keys; the v2.0 document names the tenant's issuer in each key (``{tenantid}`` for the
+        multi-tenant aliases), the v1.0 document (``tenant=None``) does not."""
+        if tenant is None:
+            return {"keys": [self.signing_key.jwk()]}
+        issuer = self.issuer_v2("{tenantid}" if isinstance(tenant, str) else tenant.tenant_id)
         return {"keys": [self.signing_key.jwk(issuer)]}
 
     def instance_discovery(self, authorization_endpoint: str | None) -> dict[str, Any]:
@@ -560,6 +598,10 @@ class TokenService:
         return StsError(self.sts_errors[name], **fields)
 
     def _resolve_tenant(self, identifier: str, *, endpoint: str) -> Tenant:
+        if endpoint == "token" and identifier.lower() in ("common", "consumers"):
+            raise self._error("grant_over_common")
+        if endpoint == "token" and identifier.lower() == "organizations":
+            raise self._error("no_tenant_information")
         try:
             return self.tenants.resolve(identifier)
         except InvalidTenantIdentifier:
@@ -599,7 +641,7 @@ class TokenService:
             if not scope.endswith("/.default"):
                 raise self._error("scope_not_default", scope=scope)
         if len(scopes) > 1:
-            raise self._error("scope_invalid", scope=" ".join(scopes))
+            raise self._error("scope_multiple_resources", scope=" ".join(scopes))
         resource = scopes[0][: -len("/.default")]
         normalised = resource.rstrip("/").lower()
         if normalised in self.graph_audiences():
@@ -671,7 +713,9 @@ class TokenService:
         iss, sub = claims.get("iss"), claims.get("sub")
         if not isinstance(iss, str) or not isinstance(sub, str):
             raise self._error("malformed_assertion")
-        if iss.lower() != app.client_id or sub.lower() != app.client_id:
+        if iss.lower() != sub.lower():
+            raise self._error("assertion_subject_mismatch")
+        if iss.lower() != app.client_id:
             raise self._error("assertion_wrong_client")
         if not isinstance(claims.get("jti"), str) or not claims["jti"]:
             raise self._error("malformed_assertion")
@@ -874,23 +918,29 @@ class TokenService:
         correlation_id = requested.lower() if is_guid(requested) else str(uuid.uuid4())
         return JSONResponse(body, headers=self._headers(str(uuid.uuid4()), correlation_id))
 
+    def _discovery_tenant(self, identifier: str) -> Tenant | str:
+        """A tenant, or the lower-cased multi-tenant alias; raises :class:`StsError`."""
+        if identifier.lower() in MULTI_TENANT_ALIASES:
+            return identifier.lower()
+        return self._resolve_tenant(identifier, endpoint="discovery")
+
     async def _openid_configuration(self, request: Request) -> Response:
         try:
-            tenant = self._resolve_tenant(request.path_params["tenant"], endpoint="discovery")
+            tenant = self._discovery_tenant(request.path_params["tenant"])
         except StsError as exc:
             return self.error_response(exc, request)
         return self._ok(self.openid_configuration(tenant), request)
 
     async def _keys_v2(self, request: Request) -> Response:
         try:
-            tenant = self._resolve_tenant(request.path_params["tenant"], endpoint="discovery")
+            tenant = self._discovery_tenant(request.path_params["tenant"])
         except StsError as exc:
             return self.error_response(exc, request)
         return self._ok(self.jwks(tenant), request)
 
     async def _keys_v1(self, request: Request) -> Response:
         try:
-            self._resolve_tenant(request.path_params["tenant"], endpoint="discovery")
+            self._discovery_tenant(request.path_params["tenant"])
         except StsError as exc:
             return self.error_response(exc, request)
         return self._ok(self.jwks(None), request)
