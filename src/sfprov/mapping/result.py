@@ -64,8 +64,9 @@ class MappingIssue:
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
+        message = self.message if self.message.endswith((".", "!", "?")) else f"{self.message}."
         fix = f" Fix: {self.fix}" if self.fix else ""
-        return f"{where}{self.message}{fix}"
+        return f"{where}{message}{fix}"
 
 
 class Origin(StrEnum):
