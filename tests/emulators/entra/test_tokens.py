@@ -13,10 +13,20 @@ from typing import Any
 
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from sfprov.emulators.entra.tokens import GRAPH_APP_ID, AccessClaims, GraphTokenError, TokenService
+from sfprov.emulators.entra.tokens import (
+    GRAPH_APP_ID,
+    GRAPH_TOKEN_MESSAGES,
+    STS_ERRORS,
+    AccessClaims,
+    GraphTokenError,
+    StsError,
+    TokenService,
+)
 from tests.emulators.entra.token_fixtures import (
     CERT_APP_ID,
     READ_ROLES,
@@ -585,6 +595,7 @@ def expect_refusal(service: TokenService, header: str | None, message: str) -> G
     assert info.value.code == "InvalidAuthenticationToken"
     assert info.value.message == message
     assert info.value.www_authenticate.startswith('Bearer realm=""')
+    assert info.value.headers == {"WWW-Authenticate": info.value.www_authenticate}
     return info.value
 
 
@@ -758,3 +769,48 @@ def test_graph_url_with_version_segment_is_normalised(service: TokenService) -> 
     assert service.graph_base_url == "https://graph.test"
     token = issue(service, scope="https://graph.test/.default")
     assert service.verify_bearer(f"Bearer {token}").audience == "https://graph.test"
+
+
+def test_form_body_is_required(client: TestClient) -> None:
+    response = client.post(TOKEN_PATH, json=secret_form())
+    assert_sts_error(
+        response, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.one_of(st.none(), st.text(max_size=60), st.text(max_size=60).map(lambda t: f"Bearer {t}")))
+def test_any_authorization_header_is_accepted_or_refused_cleanly(service: TokenService, header: str | None) -> None:
+    with pytest.raises(GraphTokenError) as info:
+        service.verify_bearer(header)
+    assert info.value.status == 401
+    assert info.value.message in GRAPH_TOKEN_MESSAGES.values()
+
+
+_FIELD = st.sampled_from(
+    ["grant_type", "client_id", "client_secret", "scope", "client_assertion_type", "client_assertion"]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    changes=st.dictionaries(
+        _FIELD,
+        st.one_of(
+            st.just(""), st.text(max_size=40), st.sampled_from([CERT_APP_ID, GRAPH_APP_ID + "/.default", "a.b.c"])
+        ),
+    ),
+    tenant=st.sampled_from([TENANT_ID, TENANT_DOMAIN, "common", "x y", str(uuid.UUID(int=1))]),
+)
+def test_any_form_gets_a_token_or_an_aadsts_error(service: TokenService, changes: dict[str, str], tenant: str) -> None:
+    form = {**secret_form(), **changes}
+    outcome: dict[str, Any] | StsError
+    try:
+        outcome = service.issue_token(tenant, {k: v for k, v in form.items() if v})
+    except StsError as error:
+        outcome = error
+    if isinstance(outcome, StsError):
+        assert outcome.spec in STS_ERRORS.values()
+        assert SECRET not in outcome.description
+    else:
+        assert set(outcome) == {"token_type", "expires_in", "ext_expires_in", "access_token"}

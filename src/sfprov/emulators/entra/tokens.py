@@ -309,6 +309,10 @@ class GraphTokenError(Exception):
         self.code = code
         self.message = message
         self.www_authenticate = GRAPH_WWW_AUTHENTICATE
+        self.headers = {"WWW-Authenticate": GRAPH_WWW_AUTHENTICATE}
+        """Response headers, in the shape the Graph side's errors use."""
+        self.inner: dict[str, str] = {}
+        """No extra ``innerError`` members for token failures."""
 
 
 @dataclass(frozen=True)
