@@ -306,33 +306,37 @@ def _shaper(query: Query, ctx: _Context) -> Callable[[Row], dict[str, Any]]:
 
 
 def _shape_node(node: _Node, obj: SObjectDef | None, ctx: _Context) -> Callable[[Row], dict[str, Any]]:
-    plain = [(key, value) for key, value in node.fields if isinstance(value, str)]
-    nested = [(key, value, _shape_node(value, None, ctx)) for key, value in node.fields if isinstance(value, _Node)]
-    order = [key for key, _ in node.fields]
+    """A function that shapes one row of this node. Nested objects are built once per related record and shared by
+    the records that point at it (100,000 users share a handful of profiles): treat records as read-only."""
+    steps: list[tuple[str, str | None, Hop | None, Callable[[Row], dict[str, Any]] | None]] = []
+    for key, value in node.fields:
+        if isinstance(value, str):
+            steps.append((key, value, None, None))
+        else:
+            steps.append((key, None, value.hop, _shape_node(value, None, ctx)))
     fixed_type = obj.name if obj is not None else None
     base = ctx.base_url + "/sobjects/"
-
-    if not nested:
-
-        def shape_flat(row: Row) -> dict[str, Any]:
-            type_name = fixed_type or _row_type(row, node)
-            out: dict[str, Any] = {"attributes": {"type": type_name, "url": f"{base}{type_name}/{row.get('Id')}"}}
-            for key, name in plain:
-                out[key] = row.get(name)
-            return out
-
-        return shape_flat
+    shared: dict[tuple[int, str], dict[str, Any]] = {}
 
     def shape(row: Row) -> dict[str, Any]:
         type_name = fixed_type or _row_type(row, node)
-        values: dict[str, Any] = {key: row.get(name) for key, name in plain}
-        for key, child, child_shape in nested:
-            assert child.hop is not None
-            target = ctx.follow(row, (child.hop,))
-            values[key] = None if target is None else child_shape(target)
         out: dict[str, Any] = {"attributes": {"type": type_name, "url": f"{base}{type_name}/{row.get('Id')}"}}
-        for key in order:
-            out[key] = values[key]
+        for key, name, hop, child_shape in steps:
+            if name is not None:
+                out[key] = row.get(name)
+                continue
+            assert hop is not None
+            assert child_shape is not None
+            ref = row.get(hop.field.name)
+            cache_key = (id(child_shape), ref) if isinstance(ref, str) else None
+            if cache_key is not None and cache_key in shared:
+                out[key] = shared[cache_key]
+                continue
+            target = ctx.follow(row, (hop,))
+            nested = None if target is None else child_shape(target)
+            if cache_key is not None and nested is not None:
+                shared[cache_key] = nested
+            out[key] = nested
         return out
 
     return shape
