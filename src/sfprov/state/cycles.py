@@ -44,8 +44,18 @@ class Cycles(Part):
 
     def start(self, job: str, kind: CycleKind, owner: str, cycle_id: str | None = None) -> Cycle:
         """Record a cycle as running; ``owner`` is the lease owner, used to detect crashed cycles later."""
-        cycle = Cycle(cycle_id or str(uuid.uuid4()), job, CycleKind(kind), CycleStatus.RUNNING, owner,
-                      self._now(), None, {}, None, 0)  # fmt: skip
+        cycle = Cycle(
+            cycle_id or str(uuid.uuid4()),
+            job,
+            CycleKind(kind),
+            CycleStatus.RUNNING,
+            owner,
+            self._now(),
+            None,
+            {},
+            None,
+            0,
+        )
         with self._write() as conn:
             conn.execute(
                 sa.insert(t).values(

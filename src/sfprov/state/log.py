@@ -42,19 +42,44 @@ def new_entry(
 ) -> LogEntry:
     """A log entry with fresh ``id`` and ``change_id`` (both GUIDs, as in Graph)."""
     return LogEntry(
-        str(uuid.uuid4()), str(uuid.uuid4()), job, cycle_id, at, source_id, source_name, source_upn, target_id,
-        LogAction(action), LogStatus(status), tuple(steps), tuple(modified), error_code, error_message, duration_ms,
-    )  # fmt: skip
+        str(uuid.uuid4()),
+        str(uuid.uuid4()),
+        job,
+        cycle_id,
+        at,
+        source_id,
+        source_name,
+        source_upn,
+        target_id,
+        LogAction(action),
+        LogStatus(status),
+        tuple(steps),
+        tuple(modified),
+        error_code,
+        error_message,
+        duration_ms,
+    )
 
 
 def _entry(r: sa.Row[Any]) -> LogEntry:
     return LogEntry(
-        r.id, r.change_id, r.job, r.cycle_id, r.at, r.source_id, r.source_name, r.source_upn, r.target_id,
-        LogAction(r.action), LogStatus(r.status),
+        r.id,
+        r.change_id,
+        r.job,
+        r.cycle_id,
+        r.at,
+        r.source_id,
+        r.source_name,
+        r.source_upn,
+        r.target_id,
+        LogAction(r.action),
+        LogStatus(r.status),
         tuple(Step(StepType(s["type"]), LogStatus(s["status"]), s["detail"], s["name"]) for s in r.steps),
         tuple(ModifiedProperty(m["name"], m["old"], m["new"]) for m in r.modified),
-        r.error_code, r.error_message, r.duration_ms,
-    )  # fmt: skip
+        r.error_code,
+        r.error_message,
+        r.duration_ms,
+    )
 
 
 class ProvisioningLog(Part):

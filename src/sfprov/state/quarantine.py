@@ -29,8 +29,14 @@ class Quarantines(Part):
         """Count one more consecutive failed cycle (what Graph calls ``countSuccessiveCompleteFailures``)."""
         with self._write() as conn:
             state = self._get(conn, job)
-            new = QuarantineState(job, state.consecutive_failures + 1, state.quarantined_since,
-                                  state.next_allowed_run, state.reason, state.detail)  # fmt: skip
+            new = QuarantineState(
+                job,
+                state.consecutive_failures + 1,
+                state.quarantined_since,
+                state.next_allowed_run,
+                state.reason,
+                state.detail,
+            )
             self._put(conn, new)
         return new
 
@@ -40,8 +46,14 @@ class Quarantines(Part):
         """Put the job in quarantine, or update reason and next run; ``quarantined_since`` keeps its first value."""
         with self._write() as conn:
             state = self._get(conn, job)
-            new = QuarantineState(job, state.consecutive_failures, state.quarantined_since or self._now(),
-                                  next_allowed_run, QuarantineReason(reason), detail)  # fmt: skip
+            new = QuarantineState(
+                job,
+                state.consecutive_failures,
+                state.quarantined_since or self._now(),
+                next_allowed_run,
+                QuarantineReason(reason),
+                detail,
+            )
             self._put(conn, new)
         return new
 
