@@ -711,7 +711,8 @@ def test_snapshot_round_trip(service: TokenService, clock: Clock) -> None:
     service.expire_all_tokens()
     data = json.loads(service.dumps())
     assert SECRET not in json.dumps(data)
-    restored = TokenService.from_json(data, clock=clock)
+    restored = TokenService.from_json(data, clock=clock, assertion_clock_skew_seconds=60)
+    assert restored.assertion_clock_skew_seconds == 60
     restored.set_base_url("https://testserver", "https://graph.test")
     expect_refusal(restored, f"Bearer {token}", "Lifetime validation failed, the token is expired.")
     clock.advance(1)  # the original service knows the new token only by its claims, which have whole seconds
@@ -814,3 +815,25 @@ def test_any_form_gets_a_token_or_an_aadsts_error(service: TokenService, changes
         assert SECRET not in outcome.description
     else:
         assert set(outcome) == {"token_type", "expires_in", "ext_expires_in", "access_token"}
+
+
+def test_disabled_app_gets_no_token(client: TestClient, service: TokenService) -> None:
+    issued = issue(service)
+    service.set_app_enabled(TENANT_ID, SECRET_APP_ID, False)
+    assert_sts_error(
+        post_token(client, secret_form()),
+        400,
+        "unauthorized_client",
+        7000112,
+        f"Application '{SECRET_APP_ID}'(sfprov) is disabled.",
+    )
+    assert service.verify_bearer(f"Bearer {issued}").app_id == SECRET_APP_ID
+    service.set_app_enabled(TENANT_ID, SECRET_APP_ID, True)
+    assert post_token(client, secret_form()).status_code == 200
+
+
+def test_deleted_app_is_unknown(client: TestClient, service: TokenService) -> None:
+    service.remove_client_app(TENANT_ID, SECRET_APP_ID)
+    assert post_token(client, secret_form()).json()["error_codes"] == [700016]
+    with pytest.raises(KeyError):
+        service.remove_client_app(TENANT_ID, SECRET_APP_ID)

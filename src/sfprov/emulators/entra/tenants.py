@@ -103,6 +103,8 @@ class ClientApp:
     secrets: list[ClientSecret] = field(default_factory=list)
     certificates: list[ClientCertificate] = field(default_factory=list)
     granted_roles: frozenset[str] = frozenset()
+    enabled: bool = True
+    """``accountEnabled`` of the service principal: a disabled app gets no token (AADSTS7000112)."""
 
     def certificate_by_x5t(self, x5t: str | None, x5t_s256: str | None) -> ClientCertificate | None:
         """The registered certificate the assertion header designates (SHA-256 thumbprint preferred). Padding is
@@ -125,6 +127,7 @@ class ClientApp:
             "secrets": [s.to_json() for s in self.secrets],
             "certificates": [{"keyId": c.key_id, "pem": c.pem.decode("ascii")} for c in self.certificates],
             "grantedRoles": sorted(self.granted_roles),
+            "enabled": self.enabled,
         }
 
     @classmethod
@@ -140,6 +143,7 @@ class ClientApp:
                 ClientCertificate.from_pem(c["pem"].encode("ascii"), c["keyId"]) for c in data.get("certificates", [])
             ],
             granted_roles=frozenset(data.get("grantedRoles", [])),
+            enabled=bool(data.get("enabled", True)),
         )
 
 

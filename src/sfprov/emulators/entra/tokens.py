@@ -182,6 +182,13 @@ STS_ERRORS: dict[str, StsErrorSpec] = {
         "if the application has not been installed by the administrator of the tenant or consented to by any user "
         "in the tenant. You may have sent your authentication request to the wrong tenant.",
     ),
+    "app_disabled": StsErrorSpec(
+        400,
+        "unauthorized_client",
+        7000112,
+        "Application '{client_id}'({display_name}) is disabled.",
+        "documented code (UnauthorizedClientApplicationDisabled); text observed; status UNVERIFIED",
+    ),
     "missing_credential": StsErrorSpec(
         401,
         "invalid_client",
@@ -484,6 +491,17 @@ class TokenService:
         in Entra; only new tokens see the change."""
         self.client_app(tenant_id, client_id).granted_roles = frozenset(roles)
 
+    def set_app_enabled(self, tenant_id: str, client_id: str, enabled: bool) -> None:
+        """Enable or disable the application's service principal (``accountEnabled``). Tokens already issued
+        stay valid until they expire; new requests get AADSTS7000112."""
+        self.client_app(tenant_id, client_id).enabled = enabled
+
+    def remove_client_app(self, tenant_id: str, client_id: str) -> None:
+        """Delete the registration: later token requests get AADSTS700016, issued tokens run out."""
+        tenant = self.tenant(tenant_id)
+        if tenant.apps.pop(client_id.lower(), None) is None:
+            raise KeyError(client_id)
+
     def add_client_secret(
         self, tenant_id: str, client_id: str, secret: str, *, display_name: str = "", end_time: float | None = None
     ) -> str:
@@ -635,6 +653,8 @@ class TokenService:
         if app is None:
             raise self._error("unknown_client", client_id=client_id, tenant_name=tenant.display_name)
         auth_method = self._authenticate(tenant, app, form, basic)
+        if not app.enabled:
+            raise self._error("app_disabled", client_id=app.client_id, display_name=app.display_name)
         return self._mint(tenant, app, audience, auth_method)
 
     def _graph_audience_for(self, tenant: Tenant, scope_param: str) -> str:
@@ -994,11 +1014,16 @@ class TokenService:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, clock: Callable[[], float] = time.time) -> TokenService:
+    def from_json(
+        cls, data: Mapping[str, Any], *, clock: Callable[[], float] = time.time, **settings: Any
+    ) -> TokenService:
+        """Rebuild a service from :meth:`to_json`; ``settings`` are the other constructor options (messages,
+        skew, ...), which are configuration rather than state."""
         if data.get("version") != 1:
             raise ValueError(f"unsupported token service snapshot version {data.get('version')!r}")
         key = SigningKey.from_pem(data["signingKey"]["privateKeyPem"], data["signingKey"]["certificatePem"])
-        service = cls(clock=clock, token_lifetime_seconds=int(data["tokenLifetimeSeconds"]), signing_key=key)
+        lifetime = int(data["tokenLifetimeSeconds"])
+        service = cls(clock=clock, token_lifetime_seconds=lifetime, signing_key=key, **settings)
         if data.get("expiredBefore") is not None:
             service._expired_before = float(data["expiredBefore"])
         for tenant in data.get("tenants", []):
