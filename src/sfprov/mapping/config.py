@@ -305,11 +305,13 @@ class MappingConfig(BaseModel):
     @field_validator("picklists")
     @classmethod
     def _picklist_fields(cls, value: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
-        for name in value:
+        canonical: dict[str, tuple[str, ...]] = {}
+        for name, values in value.items():
             field = sf.lookup(name)
             if field is None or field.kind != "picklist":
                 raise LocatedError([((name,), "not a picklist field (LocaleSidKey, LanguageLocaleKey, ...)")])
-        return {sf.lookup(k).name: tuple(v) for k, v in value.items()}  # type: ignore[union-attr]
+            canonical[field.name] = tuple(values)
+        return canonical
 
     @model_validator(mode="after")
     def _coherent(self) -> MappingConfig:

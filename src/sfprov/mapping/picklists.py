@@ -12,7 +12,8 @@ when values are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
 
 LOCALE_SID_KEYS: frozenset[str] = frozenset(
     [
@@ -150,16 +151,21 @@ _LEGACY_LANGUAGE = {"he": "iw", "id": "in", "nb": "no", "nn": "no"}
 """ISO 639 codes that Salesforce still spells the old Java way (``iw_IL``, ``in_ID``, ``no_NO``)."""
 
 
-def normalise(field: str, value: str, known: Iterable[str]) -> str | None:
+@lru_cache(maxsize=64)
+def _by_lower(known: frozenset[str]) -> dict[str, str]:
+    return {k.lower(): k for k in known}
+
+
+def normalise(field: str, value: str, known: frozenset[str]) -> str | None:
     """Salesforce's spelling of ``value`` for a locale-like picklist, or None when it has none.
 
     Tried in order: exact; case-insensitive; ``-`` read as ``_`` (BCP 47 ``de-DE`` → ``de_DE``); the legacy Java
     language codes (``he`` → ``iw``); and, for ``LanguageLocaleKey`` only, the bare language (``de_DE`` → ``de``),
     because Salesforce offers most user languages without a country.
     """
-    by_lower = {k.lower(): k for k in known}
-    if value in by_lower.values():
+    if value in known:
         return value
+    by_lower = _by_lower(known)
     candidates = [value, value.replace("-", "_")]
     lang, _, country = candidates[-1].partition("_")
     legacy = _LEGACY_LANGUAGE.get(lang.lower())
