@@ -26,6 +26,7 @@ from sfprov.emulators.entra.tokens import (
     GraphTokenError,
     StsError,
     TokenService,
+    describe_certificate,
 )
 from tests.emulators.entra.token_fixtures import (
     CERT_APP_ID,
@@ -837,3 +838,22 @@ def test_deleted_app_is_unknown(client: TestClient, service: TokenService) -> No
     assert post_token(client, secret_form()).json()["error_codes"] == [700016]
     with pytest.raises(KeyError):
         service.remove_client_app(TENANT_ID, SECRET_APP_ID)
+
+
+def test_describe_certificate_gives_the_thumbprints_msal_needs() -> None:
+    cert = client_cert()
+    described = describe_certificate(cert.cert_pem)
+    assert described["sha1"] == cert.sha1_hex
+    assert described["x5t"] == cert.x5t
+    assert described["x5t#S256"] == cert.x5t_s256
+    assert len(described["sha256"]) == 64
+
+
+def test_certificate_rotation(client: TestClient, service: TokenService) -> None:
+    stranger = other_cert()
+    token = assertion(service, cert=stranger, header={"x5t#S256": stranger.x5t_s256})
+    assert post_token(client, assertion_form(token)).json()["error_codes"] == [700027]
+    key_id = service.add_client_certificate(TENANT_ID, CERT_APP_ID, stranger.cert_pem)
+    assert post_token(client, assertion_form(token)).status_code == 200
+    service.remove_client_certificate(TENANT_ID, CERT_APP_ID, key_id)
+    assert post_token(client, assertion_form(token)).json()["error_codes"] == [700027]
