@@ -36,12 +36,6 @@ _TEMPLATES: dict[str, Row] = {
 _ALLOWED = {"User": "GET,HEAD,PATCH", "PermissionSetAssignment": "GET,HEAD,PATCH,DELETE", "UserLogin": "GET,HEAD,PATCH"}
 
 
-def _stamp(org: Org) -> str:
-    from sfprov.emulators.salesforce.store import sf_datetime
-
-    return sf_datetime(org.now())
-
-
 def _refuse(sobject: str, method: str) -> SalesforceError:
     return errors.method_not_allowed(method, _ALLOWED.get(sobject, "GET,HEAD").split(","))
 
@@ -105,12 +99,14 @@ def _target(org: Org, sdef: schema.SObjectDef, body: Mapping[str, Any]) -> Row:
 
 def _references(org: Org, sdef: schema.SObjectDef, values: dict[str, Any]) -> None:
     """Step 6: every reference must be a well-formed id (MALFORMED_ID) of an existing row of one of the field's
-    target objects (INVALID_CROSS_REFERENCE_KEY). Ids are stored in their 18-character form."""
-    for name, value in list(values.items()):
-        fdef = sdef.field(name)
-        if fdef is None or fdef.type != "reference" or value is None or value == "":
-            if fdef is not None and fdef.type == "reference" and value == "":
-                values[name] = None
+    target objects (INVALID_CROSS_REFERENCE_KEY). Ids are stored in their 18-character form; "" means null."""
+    by_name = rules.field_index(sdef).by_name
+    for name, value in values.items():
+        fdef = by_name[name]
+        if fdef.type != "reference" or value is None:
+            continue
+        if value == "":
+            values[name] = None
             continue
         rid = ids.normalize(value)
         if rid is None:
@@ -122,18 +118,18 @@ def _references(org: Org, sdef: schema.SObjectDef, values: dict[str, Any]) -> No
 
 def _checkboxes(sdef: schema.SObjectDef, values: dict[str, Any]) -> None:
     """A checkbox set to null becomes false: checkboxes are never null (Object Reference)."""
+    by_name = rules.field_index(sdef).by_name
     for name, value in values.items():
-        fdef = sdef.field(name)
-        if value is None and fdef is not None and fdef.type == "boolean":
+        if value is None and by_name[name].type == "boolean":
             values[name] = False
 
 
 def _validate(org: Org, sdef: schema.SObjectDef, body: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
-    optional: frozenset[str] = frozenset()
-    if sdef.name == "User" and org.settings.auto_fill_community_nickname:
-        optional = frozenset({"CommunityNickname"})
+    extra: frozenset[str] = frozenset()
+    if sdef.name == "User" and not org.settings.auto_fill_community_nickname:
+        extra = frozenset({"CommunityNickname"})
     values = rules.canonical_values(sdef, body, creating=creating)
-    rules.missing_required(sdef, values, creating=creating, optional=optional)
+    rules.missing_required(sdef, values, creating=creating, extra=extra)
     rules.check_lengths(sdef, values)
     if sdef.name == "User":
         rules.check_user_formats(values)
@@ -223,7 +219,7 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     if active:
         org.licences.check(licence)
 
-    stamp = _stamp(org)
+    stamp = org.stamp()
     actor = ids.normalize(running_user_id) if running_user_id else None
     rid = org.new_id("User")
     row = dict(_TEMPLATES["User"])
@@ -253,8 +249,7 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     if active:
         org.licences.take(licence)
         journal.add(lambda: org.licences.give(licence))
-        journal.add(lambda: org.sync_licence_rows([licence]))
-        org.sync_licence_rows([licence])
+        org.dirty_licences.add(licence)
     login = dict(_TEMPLATES["UserLogin"])
     login |= {
         "Id": org.new_id("UserLogin"),
@@ -316,7 +311,7 @@ def update_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     if "Email" in changes and settings.email_change_requires_confirmation and held:
         _hold_email(org, rid, changes.pop("Email"), journal)
 
-    stamp = _stamp(org)
+    stamp = org.stamp()
     new = {**row, **changes, "LastModifiedDate": stamp, "SystemModstamp": stamp, "LastModifiedById": actor or rid}
     if "FirstName" in changes or "LastName" in changes:
         new["Name"] = rules.full_name(new.get("FirstName"), new["LastName"])
@@ -358,9 +353,7 @@ def _move_licence(org: Org, old: str | bool | None, new: str | bool | None, jour
     if isinstance(new, str):
         book.force_take(new)
         journal.add(lambda: book.give(new))
-    touched = [x for x in (old, new) if isinstance(x, str)]
-    journal.add(lambda: org.sync_licence_rows(touched))
-    org.sync_licence_rows(touched)
+    org.dirty_licences.update(x for x in (old, new) if isinstance(x, str))
 
 
 def _rename(org: Org, old: str, new: str, user_id: str, journal: Journal) -> None:
@@ -404,7 +397,7 @@ def update_user_login(org: Org, body: Mapping[str, Any], running_user_id: str | 
         )
     if values.get("IsFrozen") is True and actor is not None and row["UserId"] == actor:
         raise SalesforceError(400, "CANNOT_FREEZE_SELF", org.settings.cannot_freeze_self_message)
-    stamp = _stamp(org)
+    stamp = org.stamp()
     new = {
         **row,
         **values,
@@ -444,7 +437,7 @@ def create_assignment(org: Org, body: Mapping[str, Any], running_user_id: str | 
             raise SalesforceError(400, settings.licence_mismatch_error_code, settings.licence_mismatch_message)
     row = dict(_TEMPLATES["PermissionSetAssignment"])
     row.update(values)
-    row |= {"Id": org.new_id("PermissionSetAssignment"), "IsActive": True, "SystemModstamp": _stamp(org)}
+    row |= {"Id": org.new_id("PermissionSetAssignment"), "IsActive": True, "SystemModstamp": org.stamp()}
     _insert(org, "PermissionSetAssignment", row, journal)
     return str(row["Id"])
 
@@ -453,7 +446,7 @@ def update_assignment(org: Org, body: Mapping[str, Any], running_user_id: str | 
     """Only ``ExpirationDate`` is updateable on an assignment (reference §6)."""
     row = _target(org, _PSA, body)
     values = _validate(org, _PSA, body, creating=False)
-    _replace(org, "PermissionSetAssignment", {**row, **values, "SystemModstamp": _stamp(org)}, journal)
+    _replace(org, "PermissionSetAssignment", {**row, **values, "SystemModstamp": org.stamp()}, journal)
     return str(row["Id"])
 
 

@@ -37,16 +37,17 @@ KEY_PREFIXES: dict[str, str] = {
 commonly seen values (reference §2, UNVERIFIED). ``schema.SObjectDef.key_prefix`` wins where the schema has one."""
 
 
+_UPPER_AS_ONE = str.maketrans({c: "1" for c in string.ascii_uppercase} | {c: "0" for c in BASE62[:10] + BASE62[36:]})
+
+
 def checksum(id15: str) -> str:
     """The 3-character suffix: one character per block of five, bit *i* set when character *i* is upper case."""
-    out = []
-    for block in range(3):
-        bits = 0
-        for i, ch in enumerate(id15[block * 5 : block * 5 + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        out.append(_CHECKSUM_ALPHABET[bits])
-    return "".join(out)
+    bits = id15.translate(_UPPER_AS_ONE)
+    return (
+        _CHECKSUM_ALPHABET[int(bits[4::-1], 2)]
+        + _CHECKSUM_ALPHABET[int(bits[9:4:-1], 2)]
+        + _CHECKSUM_ALPHABET[int(bits[14:9:-1], 2)]
+    )
 
 
 def to18(id15: str) -> str:
@@ -108,4 +109,10 @@ class IdFactory:
         if len(key_prefix) != 3:
             raise ValueError("key prefix must have three characters")
         self.counter += 1
-        return to18(key_prefix + self.pod + "0" + base62(self.counter, 9))
+        number, digits = self.counter, []
+        while number:
+            number, rest = divmod(number, 62)
+            digits.append(BASE62[rest])
+        if len(digits) > 9:
+            raise OverflowError("id counter exhausted")
+        return to18(key_prefix + self.pod + "0" + "".join(reversed(digits)).rjust(9, "0"))

@@ -9,7 +9,7 @@ steps that need the org (references, uniqueness, licences, state rules) live in 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sfprov.emulators.salesforce import errors
@@ -68,18 +68,49 @@ def blank(value: Any) -> bool:
     return value is None or value == ""
 
 
+class FieldIndex:
+    """Per-sObject lookups precomputed from the schema, so that validating a record costs a few dict hits per
+    value instead of a walk over every field (a 200-record batch must validate in well under 50 ms)."""
+
+    def __init__(self, sdef: SObjectDef) -> None:
+        self.sdef = sdef
+        self.by_name: dict[str, FieldDef] = {f.name: f for f in sdef.fields}
+        self.by_lower: dict[str, FieldDef] = {f.name.lower(): f for f in sdef.fields}
+        self.position: dict[str, int] = {f.name: i for i, f in enumerate(sdef.fields)}
+        self.required_on_create: tuple[FieldDef, ...] = tuple(f for f in sdef.fields if f.required_on_create)
+
+    def field(self, key: str) -> FieldDef | None:
+        return self.by_name.get(key) or self.by_lower.get(key.lower())
+
+    def in_order(self, names: Iterable[str]) -> list[str]:
+        """``names`` in describe order (Salesforce reports the first failing field in that order)."""
+        return sorted(names, key=self.position.__getitem__)
+
+
+_INDEXES: dict[str, FieldIndex] = {}
+
+
+def field_index(sdef: SObjectDef) -> FieldIndex:
+    """The cached :class:`FieldIndex` of ``sdef``."""
+    index = _INDEXES.get(sdef.name)
+    if index is None or index.sdef is not sdef:
+        index = _INDEXES[sdef.name] = FieldIndex(sdef)
+    return index
+
+
 def canonical_values(sdef: SObjectDef, body: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     """Steps 1-2: resolve field names case-insensitively (``INVALID_FIELD`` for an unknown one), refuse fields the
     operation may not write (``INVALID_FIELD_FOR_INSERT_UPDATE``, all of them named), and check JSON types.
 
     ``attributes`` is ignored (REST and Collections carry the type there); on update ``Id`` is the key, not a value.
     """
+    index = field_index(sdef)
     values: dict[str, Any] = {}
     refused: list[str] = []
     for key, value in body.items():
         if key == "attributes":
             continue
-        fdef = sdef.field(key)
+        fdef = index.field(key)
         if fdef is None:
             raise errors.no_such_column(key, sdef.name)
         if fdef.name == "Id" and not creating:
@@ -87,11 +118,10 @@ def canonical_values(sdef: SObjectDef, body: Mapping[str, Any], *, creating: boo
         if not (fdef.createable if creating else fdef.updateable):
             refused.append(fdef.name)
             continue
+        check_json_type(fdef, value)
         values[fdef.name] = value
     if refused:
-        raise errors.not_writable(refused)
-    for name, value in values.items():
-        check_json_type(sdef.field(name), value)
+        raise errors.not_writable(index.in_order(refused))
     return values
 
 
@@ -105,39 +135,68 @@ def check_json_type(fdef: FieldDef | None, value: Any) -> None:
         raise errors.json_type_mismatch(kind_name, value)
 
 
-def missing_required(sdef: SObjectDef, values: Mapping[str, Any], *, creating: bool, optional: frozenset[str]) -> None:
+def missing_required(
+    sdef: SObjectDef,
+    values: Mapping[str, Any],
+    *,
+    creating: bool,
+    optional: frozenset[str] = frozenset(),
+    extra: frozenset[str] = frozenset(),
+) -> None:
     """Step 3: ``REQUIRED_FIELD_MISSING`` naming every missing field in describe order.
 
     On create a field is required when createable, not nillable and not defaulted (describe's rule); on update a
-    non-nillable field may not be set to null or "". ``optional`` lists fields the org fills itself.
+    non-nillable field may not be set to null or "". ``optional`` lists fields the org fills itself, ``extra``
+    fields an org setting makes required on create.
     """
+    index = field_index(sdef)
     missing: list[str] = []
-    for fdef in sdef.fields:
-        if fdef.name in optional or fdef.type == "boolean":
-            continue
-        if creating:
-            if fdef.required_on_create and blank(values.get(fdef.name)):
-                missing.append(fdef.name)
-        elif fdef.name in values and not fdef.nillable and blank(values[fdef.name]):
-            missing.append(fdef.name)
+    if creating:
+        candidates = index.required_on_create
+        if extra:
+            candidates = tuple(f for f in index.sdef.fields if f in candidates or f.name in extra)
+        missing = [
+            f.name for f in candidates if f.name not in optional and f.type != "boolean" and blank(values.get(f.name))
+        ]
+    else:
+        for name, value in values.items():
+            fdef = index.by_name[name]
+            if not fdef.nillable and fdef.type != "boolean" and name not in optional and blank(value):
+                missing.append(name)
+        missing = index.in_order(missing)
     if missing:
         raise errors.required_fields_missing(missing)
 
 
 def check_lengths(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
-    """Step 4: ``STRING_TOO_LONG`` for the first text value longer than its field (reference §3.3)."""
-    for fdef in sdef.fields:
-        value = values.get(fdef.name)
-        if isinstance(value, str) and fdef.length and fdef.type not in ("id", "reference") and len(value) > fdef.length:
-            raise errors.string_too_long(fdef.label, fdef.name, value, fdef.length)
+    """Step 4: ``STRING_TOO_LONG`` for the first (describe order) text value longer than its field (§3.3)."""
+    index = field_index(sdef)
+    too_long = [
+        name
+        for name, value in values.items()
+        if isinstance(value, str)
+        and len(value) > (fdef := index.by_name[name]).length > 0
+        and fdef.type not in ("id", "reference")
+    ]
+    if too_long:
+        fdef = index.by_name[index.in_order(too_long)[0]]
+        raise errors.string_too_long(fdef.label, fdef.name, values[fdef.name], fdef.length)
 
 
 def check_picklists(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
     """Step 5: ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` for a value outside a restricted picklist."""
-    for fdef in sdef.fields:
-        value = values.get(fdef.name)
-        if fdef.type == "picklist" and isinstance(value, str) and value and not fdef.allows_picklist_value(value):
-            raise errors.bad_restricted_picklist(fdef.label, fdef.name, value)
+    index = field_index(sdef)
+    bad = [
+        name
+        for name, value in values.items()
+        if isinstance(value, str)
+        and value
+        and (fdef := index.by_name[name]).type == "picklist"
+        and not fdef.allows_picklist_value(value)
+    ]
+    if bad:
+        fdef = index.by_name[index.in_order(bad)[0]]
+        raise errors.bad_restricted_picklist(fdef.label, fdef.name, values[fdef.name])
 
 
 def check_user_formats(values: Mapping[str, Any]) -> None:

@@ -160,6 +160,9 @@ class Org:
         self.credentials: dict[str, Credentials] = {}
         self.pending_emails: dict[str, PendingEmail] = {}
         self.apps: dict[str, ExternalClientApp] = {}
+        self.dirty_licences: set[str] = set()
+        """Licences whose ``UserLicense`` row must be re-synced at the end of the current DML call."""
+        self._call_stamp: str | None = None
 
     # --- identity ---------------------------------------------------------------------------------------------------
 
@@ -175,10 +178,14 @@ class Org:
     def now(self) -> datetime:
         return self.state.clock()
 
+    def stamp(self) -> str:
+        """The timestamp of the current DML call (one per transaction, as in Salesforce), else of now."""
+        return self._call_stamp or sf_datetime(self.now())
+
     def new_id(self, sobject: str) -> str:
-        sdef = schema.sobject(sobject)
-        prefix = sdef.key_prefix if sdef else ids.KEY_PREFIXES[sobject]
-        return self.ids.new(prefix)
+        """A fresh id with the key prefix of ``sobject`` (canonical name)."""
+        sdef = schema.SCHEMA.get(sobject)
+        return self.ids.new(sdef.key_prefix if sdef else ids.KEY_PREFIXES[sobject])
 
     def table(self, sobject: str) -> Table:
         sdef = schema.sobject(sobject)
@@ -262,6 +269,24 @@ class Org:
     ) -> list[SaveResult]:
         journal = Journal()
         results: list[SaveResult] = []
+        self._call_stamp = sf_datetime(self.now())
+        try:
+            return self._run_records(records, all_or_none, handler, update, journal, results)
+        finally:
+            self._call_stamp = None
+            if self.dirty_licences:
+                self.sync_licence_rows(self.dirty_licences)
+                self.dirty_licences.clear()
+
+    def _run_records(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        all_or_none: bool,
+        handler: Callable[[Mapping[str, Any], Journal], str],
+        update: bool,
+        journal: Journal,
+        results: list[SaveResult],
+    ) -> list[SaveResult]:
         for body in records:
             mark = len(journal)
             try:
@@ -420,7 +445,7 @@ class Org:
     def sync_licence_rows(self, licence_ids: Iterable[str] | None = None) -> None:
         """Mirror the licence book into ``UserLicense.UsedLicenses``/``TotalLicenses`` (read by SOQL)."""
         table = self.tables["UserLicense"]
-        stamp = sf_datetime(self.now())
+        stamp = self.stamp()
         for lid in list(licence_ids) if licence_ids is not None else list(table.rows):
             row = table.rows.get(lid)
             if row is None:
