@@ -219,3 +219,16 @@ def test_load_sections_defaults_to_the_gallery_mapping_without_filters() -> None
     assert mapping.defaults == "gallery"
     assert len(mapping.effective_attributes()) == 14
     assert scoping.filters == ()
+
+
+@pytest.mark.parametrize(
+    ("attribute", "expected"),
+    [
+        ({"target": "ProfileId", "value": "00e000000000001AAA"}, "map ProfileName instead of ProfileId"),
+        ({"target": "Title", "value": ["a", "b"]}, "Title takes one value, not a list"),
+        ({"target": "Title", "expression": "SelectUniqueValue([a], [b])"}, "SelectUniqueValue is not supported"),
+    ],
+)
+def test_attribute_messages(attribute: dict[str, Any], expected: str) -> None:
+    lines = _errors(MappingConfig, {"attributes": [attribute]}, "mapping")
+    assert any(expected in line for line in lines), lines

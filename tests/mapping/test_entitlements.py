@@ -117,3 +117,12 @@ def test_role_from_a_mapping_when_no_rule_matches() -> None:
     )
     assert map_user(make_user(extensionAttribute4="CEO"), config).role_name == "CEO"
     assert map_user(make_user(groups=(EMEA,), extensionAttribute4="CEO"), config).role_name == "EMEA Sales Manager"
+
+
+def test_a_constant_list_of_permission_sets() -> None:
+    config = MappingConfig.model_validate({"attributes": [{"target": "PermissionSets", "value": ["A", "B"]}]})
+    desired = map_user(make_user(), config)
+    assert desired.permission_sets == ("A", "B")
+    explanation = desired.explanation("PermissionSets")
+    assert explanation is not None
+    assert explanation.rule == '["A", "B"]'

@@ -88,7 +88,8 @@ class AttributeMapping(BaseModel):
     """Inferred when omitted: ``source`` → direct, ``value`` → constant, ``expression`` → expression, else none
     (left None only when the keys given contradict each other, which validation then reports)."""
     source: str | None = None
-    value: Scalar | None = None
+    value: Scalar | tuple[str, ...] | None = None
+    """A constant; a list only for the multi-valued ``PermissionSets``."""
     expression: str | None = None
     default: Scalar | None = None
     """"Default value if null": sent when the source gives null, and only when the user is created."""
@@ -179,6 +180,8 @@ class AttributeMapping(BaseModel):
             problems.append(((key,), f"a mapping of type {kind.value} needs '{key}'"))
         if kind is MappingType.NONE and self.default is None:
             problems.append((("default",), "a mapping of type none sends only its default; give one"))
+        if isinstance(self.value, tuple) and (field is None or field.kind != "multi"):
+            problems.append((("value",), f"{self.target} takes one value, not a list"))
         if self.matching and field is not None and not field.matchable:
             problems.append(
                 (("matching",), f"{field.name} cannot be a matching attribute (not a filterable single-valued field)")
@@ -200,6 +203,8 @@ class AttributeMapping(BaseModel):
         if self.kind is MappingType.DIRECT:
             return f"[{self.source}]"
         if self.kind is MappingType.CONSTANT:
+            if isinstance(self.value, tuple):
+                return "[" + ", ".join(f'"{item}"' for item in self.value) + "]"
             return f'"{_scalar_text(self.value)}"'
         if self.kind is MappingType.EXPRESSION:
             return self.expression or ""

@@ -292,14 +292,13 @@ def _send(
     rule: str,
     source_value: Any,
 ) -> None:
-    shown_rule = rule
     run.issues.extend(outcome.issues)
     value = outcome.value
     repairs = list(outcome.repairs)
     if value is None:
         reason = "refused: " + "; ".join(i.message for i in outcome.issues) if outcome.issues else "no value"
         run.explanations.append(
-            FieldExplanation(target.name, None, origin, shown_rule, source_value, tuple(repairs), skipped=reason)
+            FieldExplanation(target.name, None, origin, rule, source_value, tuple(repairs), skipped=reason)
         )
         return
     if target.name == "CommunityNickname" and isinstance(value, str) and run.taken_nicknames is not None:
@@ -314,14 +313,14 @@ def _send(
                 )
             )
             run.explanations.append(
-                FieldExplanation(target.name, None, origin, shown_rule, source_value, tuple(repairs), "no free value")
+                FieldExplanation(target.name, None, origin, rule, source_value, tuple(repairs), "no free value")
             )
             return
         if unique != value:
             repairs.append(f"unique-nickname: '{value}' is taken in the org; '{unique}' used")
             value = unique
     run.fields[target.name] = value
-    run.explanations.append(FieldExplanation(target.name, value, origin, shown_rule, source_value, tuple(repairs)))
+    run.explanations.append(FieldExplanation(target.name, value, origin, rule, source_value, tuple(repairs)))
 
 
 def _check_required(run: _Run) -> None:
@@ -433,7 +432,7 @@ def _permission_sets(run: _Run, attr: AttributeMapping | None) -> tuple[str, ...
             raw = evaluated.value
             if raw is None and run.operation == "create":
                 raw = _default_text(attr)
-            items = raw if isinstance(raw, list) else ([] if raw is None else [str(raw)])
+            items = list(raw) if isinstance(raw, list | tuple) else ([] if raw is None else [str(raw)])
             managed = managed or raw is not None
             for item in items:
                 if str(item).strip():

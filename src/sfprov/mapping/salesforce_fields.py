@@ -111,6 +111,9 @@ def lookup(name: str) -> TargetField | None:
 
 def unknown_field_message(name: str, extra: tuple[str, ...] = ()) -> str:
     """An error text for an unknown target, suggesting the nearest known names."""
+    virtual = {"profileid": PROFILE_NAME, "userroleid": USER_ROLE_NAME}.get(name.lower())
+    if virtual:
+        return f"map {virtual} instead of {name}: the connector resolves the name to the id in each org."
     candidates = [f.name for f in _FIELDS] + list(extra)
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
