@@ -17,6 +17,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +93,29 @@ def execute(
     now: dt.datetime | None = None,
 ) -> QueryRows:
     """Run ``query`` against ``source``. ``api_version`` (``64.0``) builds the record URLs; ``include_deleted`` is
-    ``queryAll`` (rows flagged ``IsDeleted`` are kept); ``now`` fixes the clock for date literals."""
+    ``queryAll`` (rows flagged ``IsDeleted`` are kept); ``now`` fixes the clock for date literals.
+
+    The cyclic garbage collector is paused while the result is built: a full result allocates 200,000 dicts, which
+    triggers collections that walk the whole org (measured: half the CPU time of a 100,000-row scan); the result
+    holds no cycles, so nothing is lost."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _execute(query, source, api_version=api_version, include_deleted=include_deleted, now=now)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _execute(
+    query: Query,
+    source: TableSource,
+    *,
+    api_version: str,
+    include_deleted: bool = False,
+    now: dt.datetime | None = None,
+) -> QueryRows:
     version = api_version[1:] if api_version.startswith("v") else api_version
     today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
     ctx = _Context(source, f"/services/data/v{version}", today)
