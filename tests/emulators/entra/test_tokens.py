@@ -87,6 +87,7 @@ def assert_sts_error(response: Any, status: int, error: str, code: int, descript
     )
     assert body["error_uri"] == f"https://testserver/error?code={code}"
     assert response.headers["x-ms-request-id"] == body["trace_id"]
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
     return body
 
 
@@ -353,6 +354,13 @@ UNKNOWN_APP = "0b5f8c44-7f64-4d6b-9f2e-1d1d1d1d1d1d"
             "The request body must contain the following parameter: 'client_id'.",
         ),
         (
+            {**secret_form(), "resource": "https://graph.microsoft.com"},
+            400,
+            "invalid_request",
+            901002,
+            "The 'resource' request parameter is not supported.",
+        ),
+        (
             secret_form(scope=""),
             400,
             "invalid_request",
@@ -407,6 +415,7 @@ UNKNOWN_APP = "0b5f8c44-7f64-4d6b-9f2e-1d1d1d1d1d1d"
         "no-grant-type",
         "unsupported-grant",
         "no-client-id",
+        "v1-resource",
         "no-scope",
         "scope-not-default",
         "extra-oidc-scope",

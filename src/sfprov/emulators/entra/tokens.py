@@ -116,6 +116,13 @@ STS_ERRORS: dict[str, StsErrorSpec] = {
     "missing_parameter": StsErrorSpec(
         400, "invalid_request", 900144, "The request body must contain the following parameter: '{parameter}'."
     ),
+    "resource_parameter": StsErrorSpec(
+        400,
+        "invalid_request",
+        901002,
+        "The 'resource' request parameter is not supported.",
+        "documented code; live wording and status UNVERIFIED",
+    ),
     "missing_scope": StsErrorSpec(
         400,
         "invalid_request",
@@ -384,6 +391,12 @@ def _number(claims: Mapping[str, Any], name: str) -> float | None:
     return float(value)
 
 
+class _StsJSONResponse(JSONResponse):
+    """The identity platform labels its JSON with the charset."""
+
+    media_type = "application/json; charset=utf-8"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The service
 
@@ -648,6 +661,8 @@ class TokenService:
         client_id = form.get("client_id", "") or (basic[0] if basic else "")
         if not client_id:
             raise self._error("missing_parameter", parameter="client_id")
+        if "resource" in form:
+            raise self._error("resource_parameter")
         audience = self._graph_audience_for(tenant, form.get("scope", ""))
         app = tenant.app(client_id)
         if app is None:
@@ -905,7 +920,7 @@ class TokenService:
 
     # ---- HTTP -------------------------------------------------------------------------------------------------
 
-    def error_response(self, error: StsError, request: Request | None = None) -> JSONResponse:
+    def error_response(self, error: StsError, request: Request | None = None) -> Response:
         """The AADSTS JSON body. ``correlation_id`` echoes the client's ``client-request-id`` when it is a GUID,
         as Entra does; ``trace_id`` is fresh per response and also sent as ``x-ms-request-id``."""
         now = self.clock()
@@ -926,7 +941,7 @@ class TokenService:
             "correlation_id": correlation_id,
             "error_uri": f"{self.login_base_url}/error?code={spec.code}",
         }
-        return JSONResponse(body, status_code=spec.status, headers=self._headers(trace_id, correlation_id))
+        return _StsJSONResponse(body, status_code=spec.status, headers=self._headers(trace_id, correlation_id))
 
     @staticmethod
     def _headers(trace_id: str, correlation_id: str) -> dict[str, str]:
@@ -937,10 +952,10 @@ class TokenService:
             "client-request-id": correlation_id,
         }
 
-    def _ok(self, body: dict[str, Any], request: Request) -> JSONResponse:
+    def _ok(self, body: dict[str, Any], request: Request) -> Response:
         requested = request.headers.get("client-request-id", "")
         correlation_id = requested.lower() if is_guid(requested) else str(uuid.uuid4())
-        return JSONResponse(body, headers=self._headers(str(uuid.uuid4()), correlation_id))
+        return _StsJSONResponse(body, headers=self._headers(str(uuid.uuid4()), correlation_id))
 
     def _discovery_tenant(self, identifier: str) -> Tenant | str:
         """A tenant, or the lower-cased multi-tenant alias; raises :class:`StsError`."""
