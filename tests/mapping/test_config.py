@@ -232,3 +232,22 @@ def test_load_sections_defaults_to_the_gallery_mapping_without_filters() -> None
 def test_attribute_messages(attribute: dict[str, Any], expected: str) -> None:
     lines = _errors(MappingConfig, {"attributes": [attribute]}, "mapping")
     assert any(expected in line for line in lines), lines
+
+
+def test_remove_must_name_a_default_mapping() -> None:
+    lines = _errors(MappingConfig, {"remove": ["Title"]}, "mapping")
+    assert lines == ["mapping.remove[0]: Title is not mapped by the 'gallery' defaults"]
+
+
+def test_what_the_source_must_read() -> None:
+    gallery = MappingConfig()
+    assert gallery.reads_app_roles()
+    assert not gallery.reads_group_memberships()
+    grouped = MappingConfig.model_validate(
+        {
+            "profile_source": "group_rules",
+            "profile_rules": [{"group": "Sales", "profile": "Standard User"}],
+        }
+    )
+    assert grouped.reads_group_memberships()
+    assert not grouped.reads_app_roles()

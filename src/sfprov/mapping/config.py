@@ -321,9 +321,14 @@ class MappingConfig(BaseModel):
     @model_validator(mode="after")
     def _coherent(self) -> MappingConfig:
         problems: list[tuple[Loc, str]] = []
+        from sfprov.mapping.defaults import default_attributes
+
+        in_defaults = {a.target.lower() for a in default_attributes(self.defaults)}
         for i, name in enumerate(self.remove):
             if sf.lookup(name) is None:
                 problems.append((("remove", i), sf.unknown_field_message(name)))
+            elif name.lower() not in in_defaults:
+                problems.append((("remove", i), f"{name} is not mapped by the '{self.defaults}' defaults"))
         for i, name in enumerate(self.ascii_fields):
             field = sf.lookup(name)
             if field is None or field.kind not in ("string", "textarea", "custom"):
@@ -366,6 +371,18 @@ class MappingConfig(BaseModel):
             if attr.target.lower() == target.lower():
                 return ("attributes", i, key)
         return ("defaults",)
+
+    def reads_group_memberships(self) -> bool:
+        """True when group rules need ``SourceUser.groups`` (so the source must read memberships)."""
+        return bool(self.profile_rules or self.permission_set_rules or self.role_rules)
+
+    def reads_app_roles(self) -> bool:
+        """True when the user's app role assignments matter (so the source must read them)."""
+        if self.profile_source != "group_rules":
+            return True
+        return any(
+            "appRoleAssignments" in a.references() for a in self.effective_attributes() if a.target != "ProfileName"
+        )
 
     def effective_attributes(self) -> tuple[AttributeMapping, ...]:
         """The defaults, minus ``remove``, with ``attributes`` replacing same-target defaults and adding the rest."""
