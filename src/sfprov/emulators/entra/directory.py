@@ -64,6 +64,7 @@ USER_PROPERTIES: frozenset[str] = frozenset(
 )
 """User properties the emulator stores (all present in the v1.0 CSDL, checked by scripts/check_graph_csdl.py)."""
 
+_ALL_USER_PROPS = USER_PROPERTIES
 USER_COLLECTIONS = frozenset({"businessPhones", "otherMails", "proxyAddresses"})
 USER_WRITE_ONLY = frozenset({"passwordProfile"})
 """Graph never returns ``passwordProfile`` on read (it is write-only for app-only callers)."""
@@ -339,6 +340,18 @@ class Directory:
         self.users[uid] = user
         self._upn[user["userPrincipalName"].lower()] = uid
         self._record("user", uid, "upsert", (k for k in user if k not in USER_WRITE_ONLY))
+        return user
+
+    def insert_trusted_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        """Bulk-generation fast path: no validation (the generator guarantees unique, valid UPNs). The object is
+        stored as given, plus an ``id``; still logged so delta sees it."""
+        uid = self.new_id()
+        user["id"] = uid
+        self.users[uid] = user
+        self._upn[user["userPrincipalName"].lower()] = uid
+        self.revision += 1
+        self.seq += 1
+        self.log.append(Change(self.seq, "user", uid, "upsert", _ALL_USER_PROPS, at=0.0))
         return user
 
     def update_user(self, key: str, props: Mapping[str, Any]) -> dict[str, Any]:
