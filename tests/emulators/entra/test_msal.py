@@ -23,7 +23,6 @@ from tests.emulators.entra.token_fixtures import (
     SECRET_APP_ID,
     TENANT_DOMAIN,
     TENANT_ID,
-    Clock,
     client_cert,
     make_service,
 )
@@ -32,23 +31,22 @@ LOGIN_HOST = "login.microsoftonline.com"
 GRAPH_SCOPE = ["https://graph.microsoft.com/.default"]
 
 
+def _serve(host: EmulatorHost) -> tuple[str, TokenService]:
+    service = make_service(time.time)
+    url = host.add(Starlette(routes=service.routes()), LOGIN_HOST)
+    service.set_base_url(url, "https://graph.microsoft.com")
+    return url, service
+
+
 @pytest.fixture(scope="module")
 def login_url(emulator_host: EmulatorHost, local_ca: LocalCA) -> Iterator[tuple[str, TokenService]]:
-    """The token routes on a listener named ``login.microsoftonline.com``. The session host keeps one listener
-    per name; if another module (the full Entra emulator) already took the name, serve on a private host."""
+    """The token routes on a listener named ``login.microsoftonline.com`` of the session host. That host keeps one
+    listener per name: if another module (the full Entra emulator) took the name first, serve on a private host."""
     if LOGIN_HOST not in emulator_host.listeners:
-        service = make_service(Clock())
-        url = emulator_host.add(Starlette(routes=service.routes()), LOGIN_HOST)
-        service.set_base_url(url, "https://graph.microsoft.com")
-        service.clock = time.time
-        yield url, service
+        yield _serve(emulator_host)
         return
     with EmulatorHost(local_ca) as private:
-        service = make_service(Clock())
-        url = private.add(Starlette(routes=service.routes()), LOGIN_HOST)
-        service.set_base_url(url, "https://graph.microsoft.com")
-        service.clock = time.time
-        yield url, service
+        yield _serve(private)
 
 
 @pytest.fixture(autouse=True)

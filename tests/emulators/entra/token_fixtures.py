@@ -8,6 +8,7 @@ import functools
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,7 @@ def signing_key() -> SigningKey:
 
 
 def make_service(
-    clock: Clock, login_url: str = "https://testserver", graph_url: str = "https://graph.test"
+    clock: Callable[[], float], login_url: str = "https://testserver", graph_url: str = "https://graph.test"
 ) -> TokenService:
     service = TokenService(clock=clock, signing_key=signing_key())
     service.set_base_url(login_url, graph_url)
