@@ -9,7 +9,7 @@ import pytest
 from sfprov.emulators.salesforce import soql
 from sfprov.emulators.salesforce.soql.ast import And, Comparison, Not, Or, RelativeDate
 from sfprov.emulators.salesforce.soql.errors import excerpt
-from sfprov.emulators.salesforce.soql.lexer import ESCAPED_PERCENT, ESCAPED_UNDERSCORE, Kind, tokenize
+from sfprov.emulators.salesforce.soql.lexer import Kind, tokenize
 
 NO_COLUMN = (
     "No such column '{0}' on entity '{1}'. If you are attempting to use a custom field, be sure to append the '__c' "
@@ -126,8 +126,8 @@ ESCAPES = [
     (r"'a\fb\Fc'", "a\fb\fc"),
     (r"'say \"hi\"'", 'say "hi"'),
     (r"'caf\u00e9'", "café"),
-    (r"'50\%'", f"50{ESCAPED_PERCENT}"),
-    (r"'a\_b'", f"a{ESCAPED_UNDERSCORE}b"),
+    (r"'50\%'", "50%"),
+    (r"'a\_b'", "a_b"),
     (r"'a\\_b'", "a\\_b"),
     (r"'x'' OR ''1''=''1'", None),  # two adjacent literals: not one string
     ("''", ""),
@@ -142,6 +142,23 @@ def test_string_escapes(source: str, value: str | None) -> None:
         return
     assert [t.kind for t in tokens] == [Kind.STRING, Kind.EOF]
     assert tokens[0].value == value
+
+
+@pytest.mark.parametrize(
+    ("source", "pattern"),
+    [
+        (r"'Ter%'", "Ter.*"),
+        (r"'Ter\%'", "Ter%"),
+        (r"'Ter\%%'", "Ter%.*"),
+        (r"'a_b'", "a.b"),
+        (r"'a\_b'", "a_b"),
+        (r"'a\\_b'", r"a\\.b"),
+        (r"'1+1'", r"1\+1"),
+        ("'\ue000_'", "\ue000."),
+    ],
+)
+def test_like_patterns(source: str, pattern: str) -> None:
+    assert tokenize(source)[0].pattern == pattern
 
 
 def test_injection_attempt_stays_inside_the_literal() -> None:

@@ -52,7 +52,8 @@ Literal = str | int | float | bool | dt.date | dt.datetime | RelativeDate | None
 
 @dataclass(frozen=True)
 class Comparison:
-    """``path op value`` or ``path [NOT] IN (values)``; ``values`` holds one literal except for IN / NOT IN."""
+    """``path op value`` or ``path [NOT] IN (values)``; ``values`` holds one literal except for IN / NOT IN; for
+    LIKE it holds the pattern as a regular expression source."""
 
     path: FieldPath
     op: str

@@ -133,7 +133,7 @@ class _Binder:
         if raw.op == "LIKE":
             if field.type not in STRING_TYPES and field.type not in ID_TYPES:
                 raise self.error(e.INVALID_FIELD, raw.op_token, f"invalid operator on {field.type} field")
-            return Comparison(path, "LIKE", (raw.values[0].token.value,))
+            return Comparison(path, "LIKE", (raw.values[0].token.pattern,))
         values = tuple(self.literal(field, v) for v in raw.values)
         if raw.op not in ("=", "!=", "IN", "NOT IN") and field.type == "boolean":
             raise self.error(e.INVALID_FIELD, raw.op_token, f"invalid operator on {field.type} field")

@@ -169,8 +169,6 @@ def _selectivity_rank(term: Comparison) -> tuple[int, int]:
 def _lookup_values(term: Comparison) -> list[Any]:
     if v.kind_of(term.path.field.type) == v.ID:
         return [v.to18(str(value)) for value in term.values]
-    if v.kind_of(term.path.field.type) == v.TEXT:
-        return [v.unescape_wildcards(str(value)) for value in term.values]
     return list(term.values)
 
 

@@ -2,8 +2,9 @@
 
 Why a hand-written lexer: string literals decide SOQL injection safety, so quoting and escapes follow the SOQL guide
 exactly ("Quoted String Escape Sequences"): ``\\n \\N \\r \\R \\t \\T \\b \\B \\f \\F \\" \\' \\\\`` and ``\\uXXXX``
-anywhere, ``\\_`` and ``\\%`` kept as escaped wildcards (private-use stand-ins; they mean a literal ``_``/``%``
-in LIKE); any other backslash, and a string that never closes, is a lexical error.
+anywhere, ``\\_`` and ``\\%`` for a literal ``_``/``%`` in a LIKE pattern; any other backslash, and a string that
+never closes, is a lexical error. Each string token carries both its decoded value and, for LIKE, the equivalent
+regular expression, so that an escaped wildcard can never be confused with a real one.
 
 Lexical errors use the form the current SOQL parser gives (Summer '24 release notes: ``line 1:15 unexpected token:
 '$'`` for a stray character, 0-based column in the ``line`` part): the text from the start of the bad token up to
@@ -40,8 +41,9 @@ class Token:
     """The source text of the token (for a string: with its quotes and escapes, as written)."""
     offset: int
     value: str = ""
-    """Decoded value: the string's content (``\\_``/``\\%`` as :data:`ESCAPED_UNDERSCORE`/:data:`ESCAPED_PERCENT`),
-    else the text."""
+    """Decoded value: the string's content (escapes resolved, ``\\_`` as ``_``), else the text."""
+    pattern: str = ""
+    """For a string: the LIKE pattern as a regular expression (``%`` -> ``.*``, ``_`` -> ``.``, escapes literal)."""
 
     def is_keyword(self, *words: str) -> bool:
         return self.kind is Kind.IDENT and self.text.upper() in words
@@ -51,11 +53,7 @@ _SIMPLE_ESCAPES = {
     "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b", "B": "\b", "f": "\f", "F": "\f",
     '"': '"', "'": "'", "\\": "\\",
 }  # fmt: skip
-ESCAPED_UNDERSCORE = "\ue000"
-"""Stands for ``\\_`` in a decoded string (a private-use character, so ``\\\\_`` stays a backslash + wildcard)."""
-ESCAPED_PERCENT = "\ue001"
-"""Stands for ``\\%`` in a decoded string."""
-_KEPT_ESCAPES = {"_": ESCAPED_UNDERSCORE, "%": ESCAPED_PERCENT}
+_KEPT_ESCAPES = frozenset("_%")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -77,30 +75,32 @@ def _lex_error(text: str, start: int, bad: str) -> SoqlError:
 def _string(text: str, start: int) -> tuple[Token, int]:
     """Read the literal opening at ``start``; returns its token and the index after the closing quote."""
     out: list[str] = []
+    pattern: list[str] = []
     i = start + 1
     n = len(text)
     while i < n:
         ch = text[i]
         if ch == "'":
-            return Token(Kind.STRING, text[start : i + 1], start, "".join(out)), i + 1
+            token = Token(Kind.STRING, text[start : i + 1], start, "".join(out), "".join(pattern))
+            return token, i + 1
         if ch != "\\":
             out.append(ch)
+            pattern.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
             i += 1
             continue
         if i + 1 >= n:
             break
         esc = text[i + 1]
         if esc in _SIMPLE_ESCAPES:
-            out.append(_SIMPLE_ESCAPES[esc])
-            i += 2
+            decoded, i = _SIMPLE_ESCAPES[esc], i + 2
         elif esc in _KEPT_ESCAPES:
-            out.append(_KEPT_ESCAPES[esc])
-            i += 2
+            decoded, i = esc, i + 2
         elif esc == "u" and i + 6 <= n and all(c in _HEX for c in text[i + 2 : i + 6]):
-            out.append(chr(int(text[i + 2 : i + 6], 16)))
-            i += 6
+            decoded, i = chr(int(text[i + 2 : i + 6], 16)), i + 6
         else:
             raise _lex_error(text, start, text[start : i + 2])
+        out.append(decoded)
+        pattern.append(re.escape(decoded))
     raise _lex_error(text, start, text[start:])
 
 

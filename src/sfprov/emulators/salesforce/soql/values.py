@@ -17,7 +17,6 @@ import re
 from typing import Any
 
 from sfprov.emulators.salesforce.soql.ast import Literal, RelativeDate
-from sfprov.emulators.salesforce.soql.lexer import ESCAPED_PERCENT, ESCAPED_UNDERSCORE
 
 TEXT = "text"
 ID = "id"
@@ -91,7 +90,7 @@ def literal_key(kind: str, value: Literal) -> Any:
     if value is None:
         return None
     if kind == TEXT and isinstance(value, str):
-        return unescape_wildcards(value).lower() or None
+        return value.lower() or None
     if kind == ID and isinstance(value, str):
         return value[:15]
     if kind == DATETIME and isinstance(value, dt.datetime):
@@ -103,27 +102,9 @@ def literal_key(kind: str, value: Literal) -> Any:
     return value
 
 
-def unescape_wildcards(text: str) -> str:
-    """Outside LIKE, ``\\_`` and ``\\%`` stand for the characters themselves (UNVERIFIED: the guide only defines
-    them for LIKE)."""
-    return text.replace(ESCAPED_UNDERSCORE, "_").replace(ESCAPED_PERCENT, "%")
-
-
 def like_regex(pattern: str) -> re.Pattern[str]:
-    """A LIKE pattern as a case-insensitive regex: ``%`` any run, ``_`` one character, escapes literal."""
-    out: list[str] = []
-    for ch in pattern:
-        if ch == "%":
-            out.append(".*")
-        elif ch == "_":
-            out.append(".")
-        elif ch == ESCAPED_UNDERSCORE:
-            out.append("_")
-        elif ch == ESCAPED_PERCENT:
-            out.append("%")
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+    """The lexer's regex source of a LIKE literal, compiled case-insensitively (LIKE is case-insensitive)."""
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
 def relative_range(literal: RelativeDate, kind: str, today: dt.date) -> tuple[str, str]:
