@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sfprov.emulators.salesforce import soql
 from sfprov.emulators.salesforce.soql.ast import And, Comparison, Not, Or, RelativeDate
@@ -297,3 +299,41 @@ def test_lexical_error_position_quirk_matches_observed_response() -> None:
 )  # fmt: skip
 def test_excerpt_window_matches_observed_responses(line: str, error_at: str, shown: str, caret: int) -> None:
     assert excerpt(line, line.index(error_at)) == (shown, caret)
+
+
+# --- quoting round trip (what a careful client sends always means the text it quoted) -------------------------------
+
+_CLIENT_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def _client_quote(text: str) -> str:
+    """Quoting as the SOQL guide prescribes (escape ``\\``, ``'``, ``"`` and control characters)."""
+    return "'" + "".join(_CLIENT_ESCAPES.get(ch, ch) for ch in text) + "'"
+
+
+@given(st.text(max_size=60))
+def test_quoted_text_round_trips_as_one_literal(text: str) -> None:
+    tokens = tokenize(_client_quote(text))
+    assert [t.kind for t in tokens] == [Kind.STRING, Kind.EOF]
+    assert tokens[0].value == text
+
+
+@given(st.text(max_size=40))
+def test_quoted_text_is_always_a_single_comparison(text: str) -> None:
+    where = "Username = " + _client_quote(text) + " AND IsActive = true"
+    q = soql.parse("SELECT Id FROM User WHERE " + where)  # noqa: S608 (SOQL under test)
+    assert isinstance(q.where, And)
+    first, second = q.where.parts
+    assert isinstance(first, Comparison)
+    assert first.values == (text,)
+    assert isinstance(second, Comparison)
+    assert second.path.field.name == "IsActive"
