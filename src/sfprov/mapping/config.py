@@ -1,11 +1,12 @@
-"""The ``mapping:`` and ``scoping:`` sections of the sfprov configuration, as pydantic models.
+"""The ``mapping:`` section of the sfprov configuration as pydantic models, and the loader of both sections.
 
 The vocabulary is Entra's (reference ``entra-provisioning-service.md`` §5, §4, §6) so that a mapping read off the
 gallery app's "Attribute Mapping" page can be typed in unchanged: mapping types ``direct`` / ``constant`` /
 ``expression`` / ``none``, "default value if null" (``default``, applied only on create), "apply this mapping"
 (``flow: always | on_create``) and matching precedence (``matching: 1, 2, …``).
 
-Both models validate standalone (``MappingConfig.model_validate(dict)``). Every problem is reported at the key that
+``MappingConfig`` validates standalone (``MappingConfig.model_validate(dict)``), as does ``ScopingConfig``
+(:mod:`sfprov.mapping.scoping_config`, re-exported here). Every problem is reported at the key that
 holds it: :func:`describe_errors` turns a pydantic ``ValidationError`` into lines such as
 ``mapping.attributes[3].expression: Expected ')' at column 17``, and :func:`load_sections` raises a
 :class:`~sfprov.errors.ConfigError` made of those lines.
@@ -14,7 +15,7 @@ holds it: :func:`describe_errors` turns a pydantic ``ValidationError`` into line
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal
@@ -23,23 +24,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sfprov.errors import ConfigError
 from sfprov.mapping import salesforce_fields as sf
+from sfprov.mapping.config_errors import Loc, LocatedError, describe_errors
 from sfprov.mapping.expressions import MAX_EXPRESSION_LENGTH, Expression, ExpressionError, compile_expression
-from sfprov.mapping.scoping_operators import ScopingOperator, compile_regex, needs_value, normalise_operator
+from sfprov.mapping.scoping_config import Scalar, ScopingClause, ScopingConfig, ScopingFilter, scalar_text
 
-Scalar = str | bool | int
-
-Loc = tuple[str | int, ...]
-
-
-class LocatedError(ValueError):
-    """One or more problems found by a cross-key check, each with the path (relative to the model) it is about.
-
-    Pydantic keeps the raised exception in the error's ``ctx``; :func:`describe_errors` reads the paths back.
-    """
-
-    def __init__(self, problems: Sequence[tuple[Loc, str]]) -> None:
-        super().__init__("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems))
-        self.problems = tuple(problems)
+__all__ = [
+    "AttributeMapping",
+    "Flow",
+    "GroupRule",
+    "LocatedError",
+    "MappingConfig",
+    "MappingType",
+    "PermissionSetRule",
+    "ProfileRule",
+    "RoleRule",
+    "SandboxConfig",
+    "ScopingClause",
+    "ScopingConfig",
+    "ScopingFilter",
+    "describe_errors",
+    "load_sections",
+]
 
 
 class MappingType(StrEnum):
@@ -205,7 +210,7 @@ class AttributeMapping(BaseModel):
         if self.kind is MappingType.CONSTANT:
             if isinstance(self.value, tuple):
                 return "[" + ", ".join(f'"{item}"' for item in self.value) + "]"
-            return f'"{_scalar_text(self.value)}"'
+            return f'"{scalar_text(self.value)}"'
         if self.kind is MappingType.EXPRESSION:
             return self.expression or ""
         return "(none)"
@@ -215,12 +220,6 @@ class AttributeMapping(BaseModel):
             return frozenset({self.source})
         expr = self.parsed_expression()
         return expr.references() if expr is not None else frozenset()
-
-
-def _scalar_text(value: Scalar | None) -> str:
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    return "" if value is None else str(value)
 
 
 class GroupRule(BaseModel):
@@ -398,92 +397,6 @@ class MappingConfig(BaseModel):
             result.append(overrides.pop(key, attr))
         result.extend(a for a in self.attributes if a.target.lower() in overrides)
         return tuple(result)
-
-
-class ScopingClause(BaseModel):
-    """One clause: ``attribute operator value`` (entra-provisioning-service.md §4)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    attribute: str = Field(min_length=1)
-    operator: ScopingOperator
-    value: Scalar | None = None
-
-    @field_validator("operator", mode="before")
-    @classmethod
-    def _operator_alias(cls, value: Any) -> Any:
-        return normalise_operator(value) if isinstance(value, str) else value
-
-    @field_validator("attribute")
-    @classmethod
-    def _filterable(cls, value: str) -> str:
-        if value.lower() in ("appRoleAssignments".lower(), "IsMemberOf".lower(), "members"):
-            raise ValueError(f"'{value}' cannot be used in a scoping filter (Entra does not support it either)")
-        return value
-
-    @model_validator(mode="after")
-    def _value_fits(self) -> ScopingClause:
-        op = self.operator
-        if needs_value(op) and self.value is None:
-            raise LocatedError([(("value",), f"operator {op.value} needs a value")])
-        if not needs_value(op) and self.value is not None:
-            raise LocatedError([(("value",), f"operator {op.value} takes no value; remove it")])
-        integer = not isinstance(self.value, bool) and re.fullmatch(r"-?\d+", str(self.value)) is not None
-        if op in (ScopingOperator.GREATER_THAN, ScopingOperator.GREATER_THAN_OR_EQUALS) and not integer:
-            raise LocatedError([(("value",), f"{op.value} compares integers; '{self.value}' is not one")])
-        if op in (ScopingOperator.REGEX_MATCH, ScopingOperator.NOT_REGEX_MATCH):
-            try:
-                compile_regex(str(self.value))
-            except re.error as exc:
-                raise LocatedError([(("value",), f"invalid regular expression: {exc}")]) from None
-        return self
-
-    def text(self) -> str:
-        value = "" if self.value is None else f" {_scalar_text(self.value)}"
-        return f"{self.attribute} {self.operator.value}{value}"
-
-
-class ScopingFilter(BaseModel):
-    """Clauses AND-ed together."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str = ""
-    clauses: tuple[ScopingClause, ...] = Field(min_length=1)
-
-
-class ScopingConfig(BaseModel):
-    """The ``scoping:`` section: filters OR-ed together; no filter means everyone assigned is in scope."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    filters: tuple[ScopingFilter, ...] = ()
-    regex: Literal["search", "full"] = "search"
-    """How REGEX MATCH applies the pattern: ``search`` (.NET ``Regex.IsMatch``, anywhere in the value) or ``full``
-    (the whole value). Which one Entra uses is not documented (UNVERIFIED); ``search`` is what .NET's API does."""
-
-
-def _dotted(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def describe_errors(error: ValidationError, root: str) -> list[str]:
-    """One line per problem, each starting with the full key path (``mapping.attributes[3].expression: …``)."""
-    lines: list[str] = []
-    for item in error.errors():
-        loc: Loc = tuple(item["loc"])
-        cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, LocatedError):
-            lines.extend(f"{_dotted((root, *loc, *rel))}: {msg}" for rel, msg in cause.problems)
-            continue
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see docs/dev/mapping.md)"
-        lines.append(f"{_dotted((root, *loc))}: {message}")
-    return lines
 
 
 def load_sections(raw: Mapping[str, Any]) -> tuple[MappingConfig, ScopingConfig]:
