@@ -1,6 +1,7 @@
 """Attribute mapping from Entra source users to Salesforce users: expressions, rules, scoping.
 
-* ``config`` — the ``mapping:`` and ``scoping:`` sections (pydantic), errors reported at their key path;
+* ``config`` / ``scoping_config`` — the ``mapping:`` and ``scoping:`` sections (pydantic); ``config_errors``
+  reports every problem at its key path;
 * ``defaults`` — the gallery app's default mapping and sfprov's recommended additions;
 * ``mapper`` — ``map_user(SourceUser, MappingConfig, ...) -> DesiredUser`` and ``source_attributes``;
 * ``salesforce_rules`` / ``picklists`` / ``salesforce_fields`` — what Salesforce accepts, checked before sending;
