@@ -139,3 +139,32 @@ def test_failed_records_and_rollbacks_leave_the_count_unchanged(org: Org, admin:
     assert [r.success for r in results] == [False, False]
     assert used(org) == 1
     assert org.tables["UserLicense"].first("Name", "Salesforce")["UsedLicenses"] == 1  # type: ignore[index]
+
+
+def test_feature_licences_are_counted_on_active_users(org: Org, admin: str) -> None:
+    org.set_feature_licences("UserPermissionsMarketingUser", 1)
+    one = org.create("User", [body(org, 1, UserPermissionsMarketingUser=True)], running_user_id=admin)[0]
+    assert one.success
+    assert_limit(org.create("User", [body(org, 2, UserPermissionsMarketingUser=True)], running_user_id=admin)[0])
+    two = org.create("User", [body(org, 2)], running_user_id=admin)[0].id
+    assert_limit(org.update("User", [{"Id": two, "UserPermissionsMarketingUser": True}], running_user_id=admin)[0])
+    # unlimited features are never refused
+    assert org.update("User", [{"Id": two, "UserPermissionsOfflineUser": True}], running_user_id=admin)[0].success
+    org.update("User", [{"Id": one.id, "IsActive": False}], running_user_id=admin)
+    assert org.update("User", [{"Id": two, "UserPermissionsMarketingUser": True}], running_user_id=admin)[0].success
+    assert_limit(org.update("User", [{"Id": one.id, "IsActive": True}], running_user_id=admin)[0])
+    assert org.feature_licences.used["UserPermissionsMarketingUser"] == 1
+
+
+def test_shared_journal_writes_still_update_licence_rows(org: Org, admin: str) -> None:
+    """Part C drives the dml handlers directly with one journal across Composite chunks."""
+    from sfprov.emulators.salesforce import dml
+    from sfprov.emulators.salesforce.store import Journal
+
+    journal = Journal()
+    dml.create_user(org, body(org, 1), admin, journal)
+    row = org.get_by_id("UserLicense", org.licence_id("Salesforce"))
+    assert row is not None
+    assert row["UsedLicenses"] == 2
+    journal.rollback_to(0)
+    assert [r["UsedLicenses"] for r in org.lookup("UserLicense", "Name", ["Salesforce"]) or []] == [1]

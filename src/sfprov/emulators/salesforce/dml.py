@@ -12,6 +12,7 @@ and the Organization are read-only to the API here; seeds and tests create them 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sfprov.emulators.salesforce import errors, ids, rules, schema
@@ -216,8 +217,11 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     active = values.get("IsActive", True)
     profile = org.tables["Profile"].rows[values["ProfileId"]]
     licence = profile["UserLicenseId"]
+    features = _features(org, values) if active else set()
     if active:
         org.licences.check(licence)
+        for feature in features:
+            org.feature_licences.check(feature)
 
     stamp = org.stamp()
     actor = ids.normalize(running_user_id) if running_user_id else None
@@ -249,7 +253,7 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     if active:
         org.licences.take(licence)
         journal.add(lambda: org.licences.give(licence))
-        org.dirty_licences.add(licence)
+        _move_features(org, set(), features, journal)
     login = dict(_TEMPLATES["UserLogin"])
     login |= {
         "Id": org.new_id("UserLogin"),
@@ -306,6 +310,10 @@ def update_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
         _check_last_admin(org, row)
     if will_active and new_licence is not None and (not was_active or new_licence != old_licence):
         org.licences.check(new_licence)
+    features_before = _features(org, row) if was_active else set()
+    features_after = _features(org, {**row, **changes}) if will_active else set()
+    for feature in features_after - features_before:
+        org.feature_licences.check(feature)
 
     held = was_active or not settings.email_hold_only_active_users
     if "Email" in changes and settings.email_change_requires_confirmation and held:
@@ -319,6 +327,7 @@ def update_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
         new["UserType"] = org.tables["Profile"].rows[new_profile_id]["UserType"] or "Standard"
     _replace(org, "User", new, journal)
     _move_licence(org, was_active and old_licence, will_active and new_licence, journal)
+    _move_features(org, features_before, features_after, journal)
     if new_username is not None:
         _rename(org, row["Username"], new_username, rid, journal)
     if "ProfileId" in changes:
@@ -353,7 +362,22 @@ def _move_licence(org: Org, old: str | bool | None, new: str | bool | None, jour
     if isinstance(new, str):
         book.force_take(new)
         journal.add(lambda: book.give(new))
-    org.dirty_licences.update(x for x in (old, new) if isinstance(x, str))
+
+
+def _features(org: Org, values: Mapping[str, Any]) -> set[str]:
+    """The limited feature licences (``UserPermissions*`` checkboxes, reference §5.4) that ``values`` switch on."""
+    return {name for name in org.feature_licences.total if values.get(name) is True}
+
+
+def _move_features(org: Org, before: set[str], after: set[str], journal: Journal) -> None:
+    """Free the feature seats no longer used and take the new ones (already checked)."""
+    book = org.feature_licences
+    for feature in before - after:
+        book.give(feature)
+        journal.add(partial(book.force_take, feature))
+    for feature in after - before:
+        book.force_take(feature)
+        journal.add(partial(book.give, feature))
 
 
 def _rename(org: Org, old: str, new: str, user_id: str, journal: Journal) -> None:

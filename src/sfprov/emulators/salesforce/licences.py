@@ -22,6 +22,8 @@ class LicenceBook:
 
     total: dict[str, int] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
+    """Licences whose count changed since the owner last mirrored them (into ``UserLicense`` rows)."""
 
     def add(self, licence_id: str, total: int) -> None:
         self.total[licence_id] = total
@@ -30,6 +32,7 @@ class LicenceBook:
     def set_total(self, licence_id: str, total: int) -> None:
         """Change the purchased count (a contract change); may leave the licence over-allocated."""
         self.total[licence_id] = total
+        self.dirty.add(licence_id)
 
     def available(self, licence_id: str) -> int:
         return self.total.get(licence_id, 0) - self.used.get(licence_id, 0)
@@ -42,12 +45,14 @@ class LicenceBook:
     def take(self, licence_id: str) -> None:
         """Consume one seat, refusing when none is free."""
         self.check(licence_id)
-        self.used[licence_id] = self.used.get(licence_id, 0) + 1
+        self.force_take(licence_id)
 
     def give(self, licence_id: str) -> None:
         """Free one seat (deactivation, move to another licence, rollback of a take)."""
         self.used[licence_id] = self.used.get(licence_id, 0) - 1
+        self.dirty.add(licence_id)
 
     def force_take(self, licence_id: str) -> None:
         """Consume a seat without the check: rollback of a give, and snapshot loading."""
         self.used[licence_id] = self.used.get(licence_id, 0) + 1
+        self.dirty.add(licence_id)

@@ -157,11 +157,12 @@ class Org:
         self.ids = ids.IdFactory(pod)
         self.tables: dict[str, Table] = {name: Table(name, INDEXED_FIELDS.get(name, ())) for name in schema.SCHEMA}
         self.licences = LicenceBook()
+        self.feature_licences = LicenceBook()
+        """Feature licences keyed by their ``UserPermissions*`` field (reference §5.4); a field without an entry is
+        unlimited."""
         self.credentials: dict[str, Credentials] = {}
         self.pending_emails: dict[str, PendingEmail] = {}
         self.apps: dict[str, ExternalClientApp] = {}
-        self.dirty_licences: set[str] = set()
-        """Licences whose ``UserLicense`` row must be re-synced at the end of the current DML call."""
         self._call_stamp: str | None = None
 
     # --- identity ---------------------------------------------------------------------------------------------------
@@ -188,10 +189,21 @@ class Org:
         return self.ids.new(sdef.key_prefix if sdef else ids.KEY_PREFIXES[sobject])
 
     def table(self, sobject: str) -> Table:
+        """The table of ``sobject`` (case-insensitive), with ``UserLicense`` counts brought up to date first."""
         sdef = schema.sobject(sobject)
         if sdef is None:
             raise errors.invalid_type(sobject)
+        if sdef.name == "UserLicense":
+            self.flush_licences()
         return self.tables[sdef.name]
+
+    def flush_licences(self) -> None:
+        """Mirror seat counts changed by writes into the ``UserLicense`` rows. Writes only mark licences dirty, so
+        that handlers driven directly (Composite chunks share one journal) keep the rows right too."""
+        if self.licences.dirty:
+            dirty = list(self.licences.dirty)
+            self.licences.dirty.clear()
+            self.sync_licence_rows(dirty)
 
     # --- TableSource (Part A) ---------------------------------------------------------------------------------------
 
@@ -274,9 +286,7 @@ class Org:
             return self._run_records(records, all_or_none, handler, update, journal, results)
         finally:
             self._call_stamp = None
-            if self.dirty_licences:
-                self.sync_licence_rows(self.dirty_licences)
-                self.dirty_licences.clear()
+            self.flush_licences()
 
     def _run_records(
         self,
@@ -318,7 +328,7 @@ class Org:
             if fdef is None:
                 raise errors.no_such_column(name, sdef.name)
             names.append(fdef.name)
-        table = self.tables[sdef.name]
+        table = self.table(sdef.name)
         out: list[dict[str, Any] | None] = []
         for rid in record_ids:
             row = table.get(rid)
@@ -453,6 +463,19 @@ class Org:
             used, total = self.licences.used.get(lid, 0), self.licences.total.get(lid, 0)
             if row["UsedLicenses"] != used or row["TotalLicenses"] != total:
                 table.replace({**row, "UsedLicenses": used, "TotalLicenses": total, "UsedLicensesLastUpdated": stamp})
+
+    def set_feature_licences(self, field_name: str, total: int) -> None:
+        """Limit a feature licence (``UserPermissionsMarketingUser``, ...) to ``total`` active users (§5.4)."""
+        fdef = schema.SCHEMA["User"].field(field_name)
+        if fdef is None or not fdef.name.startswith("UserPermissions"):
+            raise errors.no_such_column(field_name, "User")
+        book = self.feature_licences
+        if fdef.name not in book.total:
+            book.add(fdef.name, total)
+            for user in self.tables["User"].rows.values():
+                if user["IsActive"] and user.get(fdef.name):
+                    book.force_take(fdef.name)
+        book.set_total(fdef.name, total)
 
     def set_licence_total(self, licence_id: str, total: int) -> None:
         """Change the purchased seats of a licence (may over-allocate, reference §4.1)."""
@@ -667,6 +690,7 @@ class Org:
     # --- snapshots ------------------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
+        self.flush_licences()
         return {
             "id": self.id,
             "pod": self.ids.pod,
@@ -678,6 +702,7 @@ class Org:
             "instance_name": self.instance_name,
             "settings": self.settings.to_json(),
             "licence_totals": dict(self.licences.total),
+            "feature_licence_totals": dict(self.feature_licences.total),
             "tables": {name: table.dump() for name, table in self.tables.items() if len(table)},
             "credentials": {uid: c.to_json() for uid, c in self.credentials.items()},
             "pending_emails": {uid: p.to_json() for uid, p in self.pending_emails.items()},
@@ -704,11 +729,14 @@ class Org:
                 table.insert(dict(row))
         for lid, total in data["licence_totals"].items():
             org.licences.add(lid, total)
+        for name, total in data.get("feature_licence_totals", {}).items():
+            org.set_feature_licences(name, total)
+        profiles = org.tables["Profile"].rows
         for user in org.tables["User"].rows.values():
             if user["IsActive"]:
-                lid = org.licence_of_profile(user["ProfileId"])
-                if lid is not None:
-                    org.licences.force_take(lid)
+                profile = profiles.get(user["ProfileId"])
+                if profile is not None:
+                    org.licences.force_take(profile["UserLicenseId"])
         org.credentials = {uid: Credentials.from_json(c) for uid, c in data["credentials"].items()}
         org.pending_emails = {uid: PendingEmail(**p) for uid, p in data["pending_emails"].items()}
         org.apps = {a["id"]: ExternalClientApp.from_json(a) for a in data["apps"]}
