@@ -398,7 +398,7 @@ def test_service_principal_and_assignments(tenant: Tenant) -> None:
     group = d.create_group({"displayName": "SF", "mailEnabled": False, "mailNickname": "sf", "securityEnabled": True})
     a1 = d.assign_app_role(ann["id"], sp["id"], role_id)
     a2 = d.assign_app_role(group["id"], sp["id"], DEFAULT_ACCESS_ROLE_ID)
-    with tenant.client(roles=READ_ROLES) as c:
+    with tenant.client(roles=READ_ROLES + ",Directory.Read.All") as c:
         found = c.get("/servicePrincipals", params={"$filter": f"appId eq '{app['appId']}'"}).json()
         by_app = c.get(f"/servicePrincipals(appId='{app['appId']}')").json()
         assigned = c.get(f"/servicePrincipals/{sp['id']}/appRoleAssignedTo").json()
@@ -435,6 +435,7 @@ def test_service_principal_and_assignments(tenant: Tenant) -> None:
         "resourceId",
     }
     assert len(first["id"]) == 43
+    assert first["createdDateTime"].endswith(".0000000Z")
     assert first["principalType"] == "User"
     assert assigned["value"][1]["principalType"] == "Group"
     assert assigned["value"][1]["appRoleId"] == DEFAULT_ACCESS_ROLE_ID
@@ -443,6 +444,16 @@ def test_service_principal_and_assignments(tenant: Tenant) -> None:
     assert application["appRoles"][0]["id"] == role_id
 
 
-def test_service_principal_requires_application_permission(tenant: Tenant) -> None:
+def test_assignment_listing_permissions(tenant: Tenant) -> None:
+    _, sp, _ = _sf_app(tenant)
+    ann = add_user(tenant.directory, "ann")
     with tenant.client(roles="User.Read.All") as c:
         assert_error(c.get("/servicePrincipals"), 403, "Authorization_RequestDenied")
+        assert_error(c.get(f"/users/{ann['id']}/appRoleAssignments"), 403, "Authorization_RequestDenied")
+    with tenant.client(roles="AppRoleAssignment.ReadWrite.All") as c:
+        assert_error(c.get(f"/servicePrincipals/{sp['id']}/appRoleAssignedTo"), 403, "Authorization_RequestDenied")
+        assert c.get(f"/users/{ann['id']}/appRoleAssignments").status_code == 200
+    with tenant.client(roles="Directory.Read.All") as c:
+        assert c.get(f"/users/{ann['id']}/appRoleAssignments").status_code == 200
+        created = c.get(f"/servicePrincipals/{sp['id']}/appRoleAssignedTo").json()["value"]
+    assert created == []

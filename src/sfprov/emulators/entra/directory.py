@@ -152,9 +152,13 @@ class Change:
     at: float = 0.0
 
 
-def iso(ts: float) -> str:
-    """Graph's DateTimeOffset rendering: UTC, ``Z`` suffix, no sub-second digits for directory objects."""
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso(ts: float, *, fraction: bool = False) -> str:
+    """Graph's DateTimeOffset rendering: UTC with ``Z``; users and groups show whole seconds, app role
+    assignments seven fractional digits (``2021-02-02T04:22:45.9480566Z`` in the API page example)."""
+    moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+    if fraction:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Directory:
@@ -684,7 +688,7 @@ class Directory:
             "id": self.new_assignment_id(),
             "deletedDateTime": None,
             "appRoleId": app_role_id,
-            "createdDateTime": iso(self.clock()),
+            "createdDateTime": iso(self.clock(), fraction=True),
             "principalDisplayName": principal.get("displayName"),
             "principalId": principal_id,
             "principalType": {"user": "User", "group": "Group"}.get(kind, "ServicePrincipal"),

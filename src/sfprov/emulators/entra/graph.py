@@ -63,7 +63,12 @@ READ_GROUPS = _DIR_READ | {"Group.Read.All", "Group.ReadWrite.All", "GroupMember
 WRITE_MEMBERS = frozenset({"GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"})
 WRITE_GROUPS = frozenset({"Group.ReadWrite.All", "Directory.ReadWrite.All"})
 READ_APPS = _DIR_READ | {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"}
-READ_ASSIGNMENTS = READ_APPS | {"AppRoleAssignment.ReadWrite.All"}
+READ_ASSIGNMENTS = READ_APPS
+"""serviceprincipal-list-approleassignedto: Application.Read.All … (AppRoleAssignment.ReadWrite.All is not listed)."""
+READ_PRINCIPAL_ASSIGNMENTS = frozenset(
+    {"Directory.Read.All", "Directory.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"}
+)
+"""user-list-approleassignments: Directory.Read.All least privileged; User.Read.All is not enough."""
 WRITE_ASSIGNMENTS = frozenset({"AppRoleAssignment.ReadWrite.All"})
 WRITE_APPS = frozenset({"Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"})
 
@@ -233,7 +238,7 @@ class GraphService:
             "GET",
             rf"/users/{_ID}/appRoleAssignments",
             "GET /users/{id}/appRoleAssignments",
-            READ_USERS,
+            READ_PRINCIPAL_ASSIGNMENTS,
             self.list_principal_assignments_user,
         )
         add(
@@ -285,7 +290,7 @@ class GraphService:
             "GET",
             rf"/groups/{_ID}/appRoleAssignments",
             "GET /groups/{id}/appRoleAssignments",
-            READ_GROUPS,
+            READ_PRINCIPAL_ASSIGNMENTS,
             self.list_principal_assignments_group,
         )
         add(
