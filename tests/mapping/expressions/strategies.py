@@ -18,13 +18,19 @@ from sfprov.mapping.expressions import (
 from sfprov.mapping.expressions.ast import COMPARISON_OPERATORS
 from sfprov.mapping.expressions.functions import WORDS
 
-attribute_names = st.text(
-    alphabet=st.characters(blacklist_characters="[]\n", blacklist_categories=("Cs",)), min_size=1, max_size=12
-).filter(lambda name: name.strip() != "")
+attribute_names = st.one_of(
+    st.sampled_from(["a", "b", "x"]),  # names the evaluation test gives values to
+    st.text(
+        alphabet=st.characters(blacklist_characters="[]\n", blacklist_categories=("Cs",)), min_size=1, max_size=12
+    ).filter(lambda name: name.strip() != ""),
+)
 
 leaves: st.SearchStrategy[Expression] = st.one_of(
     attribute_names.map(AttributeRef),
     st.text(max_size=12).map(StringLiteral),
+    st.sampled_from(
+        ["d", "m", "yyyy", "ww", "2021-08-24", "1/2/2020 3:04:05 PM", "True", "5", "yyyy-MM-dd", "(?<g>a)", "g"]
+    ).map(StringLiteral),
     st.integers(min_value=-(10**12), max_value=10**12).map(NumberLiteral),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9).map(NumberLiteral),
     st.integers(min_value=0, max_value=2**32).map(lambda v: NumberLiteral(v, hex=True)),

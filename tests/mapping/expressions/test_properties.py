@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfprov.mapping.expressions import Expression, ExpressionError, parse
+from sfprov.mapping.expressions import (
+    Expression,
+    ExpressionError,
+    ExpressionEvaluationError,
+    IgnoreFlow,
+    evaluate,
+    parse,
+)
 
+from .conftest import make_context
 from .strategies import top_level
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TREES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text made of the language's own characters reaches deep into the parser far more often than random Unicode.
 syntax_alphabet = st.sampled_from(
@@ -44,9 +55,25 @@ def test_parser_never_crashes_on_syntax_like_text(text: str) -> None:
     assert parse(tree.to_source()) == tree
 
 
-@FAST
+@TREES
 @given(top_level)
 def test_print_then_parse_gives_the_same_tree(tree: Expression) -> None:
     text = tree.to_source()
     assert parse(text) == tree
     assert parse(text).to_source() == text
+
+
+@TREES
+@given(
+    top_level,
+    st.dictionaries(
+        st.sampled_from(["a", "b", "x"]),
+        st.one_of(
+            st.none(), st.text(max_size=8), st.integers(), st.booleans(), st.lists(st.text(max_size=5), max_size=3)
+        ),
+    ),
+)
+def test_evaluation_fails_only_with_expression_errors(tree: Expression, attributes: dict[str, object]) -> None:
+    """Whatever the tree and the data, evaluation returns a value or raises one of the language's own errors."""
+    with contextlib.suppress(ExpressionEvaluationError, IgnoreFlow):
+        evaluate(tree, make_context(attributes))

@@ -93,7 +93,7 @@ def _check_regex(node: FunctionCall, text: str | None) -> None:
     try:
         regex = compile_pattern(pattern)
     except RegexError as exc:
-        raise _fail(f"Replace: regexPattern {exc}", node.args[PATTERN], text) from None
+        raise _fail(f"Replace: regexPattern: {exc}", node.args[PATTERN], text) from None
     group = _literal(node.args[GROUP])
     if group is not None and group not in regex.groupindex:
         raise _fail(f"Replace: regexGroupName {group!r} is not a named group of the pattern", node.args[GROUP], text)
