@@ -55,6 +55,7 @@ _SIMPLE_ESCAPES = {
 }  # fmt: skip
 _KEPT_ESCAPES = frozenset("_%")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_PLAIN_RUN = re.compile(r"[^'\\]+")
 
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:[Zz]|[+-]\d{2}:?\d{2})")
@@ -84,9 +85,13 @@ def _string(text: str, start: int) -> tuple[Token, int]:
             token = Token(Kind.STRING, text[start : i + 1], start, "".join(out), "".join(pattern))
             return token, i + 1
         if ch != "\\":
-            out.append(ch)
-            pattern.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
-            i += 1
+            run = _PLAIN_RUN.match(text, i)
+            assert run is not None
+            chunk = run.group()
+            out.append(chunk)
+            # re.escape leaves % and _ alone, so they can be turned into wildcards afterwards
+            pattern.append(re.escape(chunk).replace("%", ".*").replace("_", "."))
+            i = run.end()
             continue
         if i + 1 >= n:
             break
