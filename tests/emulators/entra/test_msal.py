@@ -155,3 +155,33 @@ def test_msal_with_an_unregistered_certificate(app_for: AppFactory) -> None:
     assert result["error"] == "invalid_client"
     assert result["error_codes"] == [700027]
     assert f"Thumbprint of key used by client: '{stranger.sha1_hex}'" in result["error_description"]
+
+
+@pytest.mark.parametrize("with_certificate", [False, True], ids=["secret", "certificate"])
+def test_sfprov_token_provider_against_the_emulator(
+    login_url: tuple[str, TokenService], ca_file: Path, with_certificate: bool
+) -> None:
+    """The Entra source's own provider (trust_env off, explicit CA bundle, SHA-1 thumbprint) works as shipped."""
+    from sfprov.secrets import Secret
+    from sfprov.sources.entra.tokens import CertificateCredential, ClientSecretCredential, GraphTokenProvider
+
+    url, service = login_url
+    cert = client_cert()
+    credential: CertificateCredential | ClientSecretCredential = (
+        CertificateCredential(private_key_pem=Secret(cert.key_pem), thumbprint=cert.sha1_hex)
+        if with_certificate
+        else ClientSecretCredential(Secret(SECRET))
+    )
+    provider = GraphTokenProvider(
+        authority_url=url,
+        tenant_id=TENANT_ID,
+        client_id=CERT_APP_ID if with_certificate else SECRET_APP_ID,
+        credential=credential,
+        ca_bundle=str(ca_file),
+    )
+    try:
+        token = provider.token_sync()
+    finally:
+        provider._session.close()  # no public close(); an open keep-alive delays the listener's shutdown
+    claims = service.verify_bearer(f"Bearer {token}")
+    assert claims.auth_method == ("2" if with_certificate else "1")
