@@ -622,7 +622,6 @@ class Directory:
             "servicePrincipalType": "Application",
             "signInAudience": app["signInAudience"],
             "tags": ["WindowsAzureActiveDirectoryIntegratedApp"],
-            "createdDateTime": iso(self.clock()),
         }
         self.service_principals[oid] = sp
         self.touch()

@@ -88,7 +88,7 @@ APP_ROLE_ASSIGNMENT_FILTER: dict[str, dict[str, str]] = {
 # orderby: users displayName/userPrincipalName and groups displayName by default; others advanced (same page).
 USER_ORDERBY = {"displayName": D, "userPrincipalName": D, "createdDateTime": A}
 GROUP_ORDERBY = {"displayName": D}
-SERVICE_PRINCIPAL_ORDERBY = {"displayName": A, "createdDateTime": A}
+SERVICE_PRINCIPAL_ORDERBY = {"displayName": A}
 
 
 @dataclass(frozen=True)
@@ -609,7 +609,6 @@ SERVICE_PRINCIPAL_DEFAULT_SELECT = (
     "appOwnerOrganizationId",
     "appRoleAssignmentRequired",
     "appRoles",
-    "createdDateTime",
     "displayName",
     "servicePrincipalType",
     "signInAudience",
