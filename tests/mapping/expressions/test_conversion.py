@@ -97,3 +97,10 @@ def test_redact_passes_the_value_and_marks_the_expression() -> None:
     assert is_redacted(compile_expression("Redact(RandomString(6,3,0,0,3))"))  # doc example 3
     assert is_redacted(compile_expression('Join("", "x", Redact([secret]))'))
     assert not is_redacted(compile_expression("[userPrincipalName]"))
+
+
+def test_redact_hides_the_details_of_a_failure_inside() -> None:
+    with pytest.raises(ExpressionEvaluationError) as caught:
+        run('Redact(Mid([secret], "s3cr3t", 1))', {"secret": "value"})
+    assert caught.value.reason == "Redact: the redacted value could not be computed (Mid failed)"
+    assert "s3cr3t" not in str(caught.value)

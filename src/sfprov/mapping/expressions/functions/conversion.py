@@ -5,6 +5,7 @@ Semantics from functions-for-customizing-application-data.md.
 
 from __future__ import annotations
 
+from sfprov.mapping.expressions.errors import ExpressionEvaluationError
 from sfprov.mapping.expressions.functions.coerce import int_arg, required_int, text_arg
 from sfprov.mapping.expressions.functions.spec import Args, FunctionSpec, Value
 
@@ -72,8 +73,14 @@ def random_string(a: Args) -> Value:
 
 
 def redact(a: Args) -> Value:
-    """The value unchanged; the mapping layer shows "[Redact]" instead of it in logs (see ``is_redacted``)."""
-    return a.value(0)
+    """The value unchanged; the mapping layer shows "[Redact]" instead of it in logs (see ``is_redacted``).
+
+    A failure inside is reported without its details: they may quote the value that is meant to stay hidden.
+    """
+    try:
+        return a.value(0)
+    except ExpressionEvaluationError as exc:
+        raise a.fail(f"the redacted value could not be computed ({exc.function or 'evaluation'} failed)") from None
 
 
 SPECS = (

@@ -67,7 +67,8 @@ Implementation = Callable[[Args], Value]
 class FunctionSpec:
     """One function of the language.
 
-    ``params`` are the documented parameter names; when ``max_args`` is ``None`` the parameters from
+    ``params`` are the documented parameter names. ``min_args`` defaults to "up to the last required parameter",
+    ``max_args`` to the number of parameters (the ``-1`` sentinel); when ``max_args`` is ``None`` the parameters from
     ``repeat_from`` on repeat (``Join(separator, source1, …, sourceN)``). ``optional`` holds the indices of
     parameters that may be left empty. ``refused`` says why sfprov will not run the function (it needs something
     only Entra has); such calls parse, but ``validate`` and ``evaluate`` refuse them with that reason.
