@@ -115,3 +115,9 @@ def test_twenty_thousand_links_load_quickly(store: StateStore) -> None:
     loaded = store.links.get_many("prod")
     assert len(loaded) == 20_000
     assert time.perf_counter() - started < 2.0
+
+
+def test_the_last_write_of_a_source_in_one_batch_wins(store: StateStore) -> None:
+    writes = [LinkWrite("e1", "005A", {"Title": "first"}), LinkWrite("e1", "005A", {"Title": "second"})]
+    assert store.links.upsert_many("prod", writes) == 1
+    assert store.links.get("prod", "e1").exported == {"Title": "second"}  # type: ignore[union-attr]

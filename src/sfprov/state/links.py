@@ -19,6 +19,7 @@ from sfprov.state._base import IN_CHUNK, Part, chunked
 from sfprov.state.errors import LinkConflict
 from sfprov.state.guard import canonical_json, fingerprint_json, refuse_secret_keys
 from sfprov.state.records import Link, LinkState, LinkWrite
+from sfprov.state.tables import UTCDateTime, as_utc
 from sfprov.state.tables import link as t
 
 _COLS = (
@@ -29,8 +30,9 @@ _COLS = (
     t.c.exported,
     t.c.state,
     t.c.matched_by,
-    t.c.created_at,
-    t.c.updated_at,
+    # raw values, converted in _link: skipping the per-value type processing saves a fifth of a bulk load
+    sa.type_coerce(t.c.created_at, sa.String()),
+    sa.type_coerce(t.c.updated_at, sa.String()),
 )
 _UPDATE_ON_CONFLICT = ("target_id", "fingerprint", "exported", "state", "matched_by", "updated_at")
 UPSERT_BATCH = 5_000
@@ -41,7 +43,7 @@ _STATES = {s.value: s for s in LinkState}  # a dict lookup is several times chea
 
 def _link(row: Sequence[Any]) -> Link:
     job, source_id, target_id, fp, exported, state, matched_by, created, updated = row
-    return Link(job, source_id, target_id, fp, exported, _STATES[state], matched_by, created, updated)
+    return Link(job, source_id, target_id, fp, exported, _STATES[state], matched_by, as_utc(created), as_utc(updated))
 
 
 class Links(Part):
@@ -78,31 +80,31 @@ class Links(Part):
         ``created_at`` is kept on replace. Refuses, before writing anything, exported values whose keys look like
         secrets (:func:`sfprov.state.guard.refuse_secret_keys`).
         """
-        now = self._now()
-        rows: list[dict[str, Any]] = []
+        # Timestamps are converted once here, because the bulk write below bypasses per-value type processing.
+        now = UTCDateTime().process_bind_param(self._now(), self._engine.dialect)
+        by_source: dict[str, dict[str, Any]] = {}  # the last write of a source id wins, as row by row would
         for w in links:
             refuse_secret_keys(w.exported, where=f"the link of source object {w.source_id}")
             text = canonical_json(w.exported)
-            rows.append(
-                {
-                    "job": job,
-                    "source_id": w.source_id,
-                    "target_id": w.target_id,
-                    "fingerprint": fingerprint_json(text),
-                    "exported": text,
-                    "state": LinkState(w.state).value,
-                    "matched_by": w.matched_by,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+            by_source[w.source_id] = {
+                "job": job,
+                "source_id": w.source_id,
+                "target_id": w.target_id,
+                "fingerprint": fingerprint_json(text),
+                "exported": text,
+                "state": LinkState(w.state).value,
+                "matched_by": w.matched_by,
+                "created_at": now,
+                "updated_at": now,
+            }
+        rows = list(by_source.values())
         if not rows:
             return 0
         stmt = self._upsert(t, ("job", "source_id"), _UPDATE_ON_CONFLICT)
         try:
             with self._write() as conn:
                 for batch in chunked(rows, UPSERT_BATCH):
-                    conn.execute(stmt, batch)
+                    self._executemany_raw(conn, stmt, batch)
         except IntegrityError as exc:
             raise LinkConflict(
                 f"Job {job}: a Salesforce user id would be linked to two Entra objects.",

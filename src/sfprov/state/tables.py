@@ -55,12 +55,17 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.isoformat(timespec="microseconds") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return datetime.fromisoformat(value)
-        assert isinstance(value, datetime)
-        return value if value.tzinfo is UTC else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(value: str | datetime) -> datetime:
+    """A stored timestamp as aware UTC: ISO text from SQLite, ``timestamptz`` from PostgreSQL.
+
+    Also used directly by bulk reads that select raw column values to skip per-value type processing.
+    """
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
