@@ -231,6 +231,7 @@ def test_snapshot_round_trip(state: EmulatorState, org: Org) -> None:
     text = state.to_json()
     assert "S3cret!pw" not in text
     copy = EmulatorState.from_json(text)
+    assert EmulatorState.from_dict(state.to_dict()).to_dict() == copy.to_dict()
     again = copy.org_by_id(org.id)
     assert again is not None
     assert [dict(r) for r in again.scan("User")] == [dict(r) for r in org.scan("User")]

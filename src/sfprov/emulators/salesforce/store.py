@@ -703,7 +703,7 @@ class Org:
             "settings": self.settings.to_json(),
             "licence_totals": dict(self.licences.total),
             "feature_licence_totals": dict(self.feature_licences.total),
-            "tables": {name: table.dump() for name, table in self.tables.items() if len(table)},
+            "tables": {name: _dump_table(table) for name, table in self.tables.items() if len(table)},
             "credentials": {uid: c.to_json() for uid, c in self.credentials.items()},
             "pending_emails": {uid: p.to_json() for uid, p in self.pending_emails.items()},
             "apps": [app.to_json() for app in self.apps.values()],
@@ -723,10 +723,11 @@ class Org:
             instance_name=data["instance_name"],
         )
         org.ids.counter = data["id_counter"]
-        for name, rows in data["tables"].items():
+        for name, dumped in data["tables"].items():
             table = org.tables[name]
-            for row in rows:
-                table.insert(dict(row))
+            names = dumped["fields"]
+            for values in dumped["rows"]:
+                table.insert(dict(zip(names, values, strict=True)))
         for lid, total in data["licence_totals"].items():
             org.licences.add(lid, total)
         for name, total in data.get("feature_licence_totals", {}).items():
@@ -741,6 +742,13 @@ class Org:
         org.pending_emails = {uid: PendingEmail(**p) for uid, p in data["pending_emails"].items()}
         org.apps = {a["id"]: ExternalClientApp.from_json(a) for a in data["apps"]}
         return org
+
+
+def _dump_table(table: Table) -> dict[str, Any]:
+    """A table as field names plus one value list per row (in insertion order): a third of the size of one object
+    per row, and as fast to load."""
+    names = list(schema.SCHEMA[table.name].field_names)
+    return {"fields": names, "rows": [[row.get(n) for n in names] for row in table.rows.values()]}
 
 
 class EmulatorState:
@@ -848,21 +856,23 @@ class EmulatorState:
 
     # --- snapshots ------------------------------------------------------------------------------------------------
 
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as JSON-able data (a snapshot; it holds password hashes, tokens and app secrets: test
+        data, never to be logged). Embed this in a larger document rather than re-parsing :meth:`to_json`."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "org_counter": self._org_counter,
+            "foreign_usernames": sorted(self.foreign_usernames),
+            "orgs": [org.to_json() for org in self.orgs.values()],
+        }
+
     def to_json(self) -> str:
-        """The whole state as JSON (a snapshot; it holds password hashes, tokens and app secrets: test data)."""
-        return json.dumps(
-            {
-                "version": SNAPSHOT_VERSION,
-                "org_counter": self._org_counter,
-                "foreign_usernames": sorted(self.foreign_usernames),
-                "orgs": [org.to_json() for org in self.orgs.values()],
-            },
-            separators=(",", ":"),
-        )
+        """:meth:`to_dict` as compact JSON text."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str, *, clock: Callable[[], datetime] | None = None) -> EmulatorState:
-        data = json.loads(text)
+    def from_dict(cls, data: Mapping[str, Any], *, clock: Callable[[], datetime] | None = None) -> EmulatorState:
+        """Rebuild a state saved by :meth:`to_dict`: rows, indexes, the username registry and licence counts."""
         if data.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unsupported snapshot version {data.get('version')!r}")
         state = cls(foreign_usernames=data["foreign_usernames"], clock=clock)
@@ -873,6 +883,11 @@ class EmulatorState:
             for user in org.tables["User"].rows.values():
                 state.usernames[user["Username"].lower()] = (org.id, user["Id"])
         return state
+
+    @classmethod
+    def from_json(cls, text: str, *, clock: Callable[[], datetime] | None = None) -> EmulatorState:
+        """Rebuild a state saved by :meth:`to_json`."""
+        return cls.from_dict(json.loads(text), clock=clock)
 
 
 def email_expiry(now: datetime, hours: int) -> str:
