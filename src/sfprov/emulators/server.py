@@ -126,6 +126,7 @@ class EmulatorHost:
                 lifespan="off",
                 server_header=False,
                 timeout_keep_alive=30,
+                timeout_graceful_shutdown=1,
             )
             server = uvicorn.Server(config)
             future = asyncio.run_coroutine_threadsafe(server.serve(sockets=[sock]), self.loop)

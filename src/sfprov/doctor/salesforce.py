@@ -1,0 +1,220 @@
+"""Salesforce prerequisites, in the order an admin would fix them: config, network and TLS, login, the
+integration user's permissions, licences for the profiles the mapping uses, and the API allowance left today.
+
+Each failure names the setting to change and where it is in Setup (reference ``salesforce.md`` §10, §11, §13.1).
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from sfprov.config.models import TargetConfig
+from sfprov.config.secrets import SecretRef
+from sfprov.doctor.model import Check, CheckList, Status
+from sfprov.errors import ConfigError, ConnectorError, SfprovError
+from sfprov.mapping.config import MappingConfig
+from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, method_warnings
+from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
+from sfprov.targets.salesforce.factory import connect, login_method, secret_refs
+from sfprov.targets.salesforce.soql import quote, select
+from sfprov.targets.salesforce.users import SalesforceUsers
+
+GALLERY_DEFAULT_PROFILE = "Chatter Free User"
+
+
+def profiles_used(mapping: MappingConfig) -> set[str]:
+    """Profile names the mapping can produce without looking at Entra: rules, defaults and constants."""
+    names = {rule.profile for rule in mapping.profile_rules}
+    if mapping.profile_default:
+        names.add(mapping.profile_default)
+    profile_rows = [a for a in mapping.attributes if a.target == "ProfileName"]
+    if not profile_rows and mapping.defaults != "none" and mapping.profile_source == "app_role":
+        names.add(GALLERY_DEFAULT_PROFILE)
+    for row in profile_rows:
+        for value in (row.value, row.default):
+            if isinstance(value, str) and value:
+                names.add(value)
+    return names
+
+
+async def check_salesforce(
+    target: TargetConfig,
+    mapping: MappingConfig,
+    *,
+    base_dir: Path | None = None,
+    extra_profiles: frozenset[str] = frozenset(),
+) -> list[Check]:
+    checks = CheckList(f"salesforce:{target.name}")
+    later = ["host and TLS", "login", "API access and permissions", "licences", "API allowance"]
+    for key, ref in secret_refs(target):
+        if isinstance(ref, SecretRef):
+            warning = ref.permission_warning(key, base_dir=base_dir)
+            if warning:
+                checks.add("secret file permissions", Status.WARN, warning, "chmod 600 the file; chown it to sfprov")
+    try:
+        method = login_method(target, base_dir)
+    except ConfigError as exc:
+        checks.add("secrets", Status.FAIL, exc.message, exc.fix)
+        checks.skip(later, "no credentials")
+        return checks.items
+    for warning in method_warnings(method):
+        checks.add("login method", Status.WARN, warning, "See README: External Client App with client credentials.")
+    if not await _host_and_tls(checks, method, target, base_dir):
+        checks.skip(later[1:], "host not reachable")
+        return checks.items
+    async with connect(target, base_dir=base_dir) as client:
+        if not await _login(checks, client):
+            checks.skip(later[2:], "login failed")
+            return checks.items
+        await _permissions(checks, client)
+        await _licences(checks, client, profiles_used(mapping) | set(extra_profiles))
+        await _allowance(checks, client, target)
+    return checks.items
+
+
+def _host(method: LoginMethod) -> str:
+    url = method.my_domain_url if isinstance(method, ClientCredentials) else method.login_url
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def _host_and_tls(checks: CheckList, method: LoginMethod, target: TargetConfig, base_dir: Path | None) -> bool:
+    host = _host(method)
+    ca = target.ca_bundle
+    if ca is not None and not ca.is_absolute() and base_dir is not None:
+        ca = base_dir / ca
+    try:
+        async with httpx.AsyncClient(verify=ssl_context(str(ca) if ca else None), timeout=15) as http:
+            response = await http.get(f"{host}/services/data/")
+    except httpx.ConnectError as exc:
+        cause = exc.__context__ or exc.__cause__
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            checks.add(
+                "host and TLS",
+                Status.FAIL,
+                f"{host}: the TLS certificate is not trusted ({getattr(cause, 'verify_message', 'verify failed')}).",
+                "Behind a TLS-inspecting proxy, set the target's ca_bundle to the proxy's CA certificate (PEM).",
+            )
+        else:
+            checks.add(
+                "host and TLS", Status.FAIL, f"{host}: cannot connect ({exc}).", "Check the URL and the network path."
+            )
+        return False
+    except httpx.HTTPError as exc:
+        checks.add("host and TLS", Status.FAIL, f"{host}: {type(exc).__name__}.", "Check the URL and the network path.")
+        return False
+    if response.status_code >= 500:
+        checks.add("host and TLS", Status.FAIL, f"{host} answered HTTP {response.status_code}.", "Try again later.")
+        return False
+    checks.add("host and TLS", Status.PASS, f"{host} reachable over TLS")
+    return True
+
+
+async def _login(checks: CheckList, client: SalesforceClient) -> bool:
+    try:
+        session = await client.session()
+    except SfprovError as exc:
+        checks.add("login", Status.FAIL, exc.message, exc.fix)
+        return False
+    checks.add(
+        "login",
+        Status.PASS,
+        f"{client.method.name} login as user {session.user_id} (org {session.org_id}) at {session.instance_url}",
+    )
+    return True
+
+
+async def _permissions(checks: CheckList, client: SalesforceClient) -> None:
+    session = await client.session()
+    fields = ["Id", "Username", "Profile.Name", "Profile.PermissionsApiEnabled", "Profile.PermissionsManageUsers"]
+    query = select(fields, "User", f"Id = {quote(session.user_id)}")
+    try:
+        rows = await client.query_list(query)
+    except ConnectorError as exc:
+        checks.add("API access and permissions", Status.FAIL, exc.message, exc.fix)
+        return
+    if not rows:
+        checks.add("API access and permissions", Status.FAIL, "The logged-in user cannot read its own User record.")
+        return
+    profile: dict[str, Any] = rows[0].get("Profile") or {}
+    missing = [
+        label
+        for label, field in (("API Enabled", "PermissionsApiEnabled"), ("Manage Users", "PermissionsManageUsers"))
+        if profile.get(field) is not True
+    ]
+    if missing:
+        checks.add(
+            "API access and permissions",
+            Status.FAIL,
+            f"Profile {profile.get('Name')!r} of {rows[0].get('Username')} lacks {', '.join(missing)}.",
+            f"Setup > Profiles > {profile.get('Name')} > System Permissions: tick {' and '.join(missing)} (on the "
+            "profile itself, as the gallery app's tutorial requires).",
+        )
+        return
+    checks.add(
+        "API access and permissions",
+        Status.PASS,
+        f"{rows[0].get('Username')} ({profile.get('Name')}) has API Enabled and Manage Users",
+    )
+
+
+async def _licences(checks: CheckList, client: SalesforceClient, profiles: set[str]) -> None:
+    try:
+        catalogue = await SalesforceUsers(client).catalogue()
+    except ConnectorError as exc:
+        checks.add("licences", Status.FAIL, exc.message, exc.fix)
+        return
+    if not profiles:
+        checks.add("licences", Status.PASS, "the mapping names no fixed profile (profiles come from app roles)")
+    for name in sorted(profiles):
+        info = catalogue.profiles.get(name.casefold())
+        if info is None:
+            checks.add(
+                f"licences: {name}",
+                Status.FAIL,
+                f"The mapping uses profile {name!r}, which this org does not have.",
+                "Correct the profile name in the mapping (names are case-insensitive), or create the profile.",
+            )
+        elif info.free_seats == 0:
+            checks.add(
+                f"licences: {name}",
+                Status.WARN,
+                f"No free {info.licence_name} licence for profile {name!r} "
+                f"({info.licence_used}/{info.licence_total} used): new users with it will fail.",
+                "Buy licences, deactivate unused users, or map a profile of another licence.",
+            )
+        else:
+            checks.add(
+                f"licences: {name}",
+                Status.PASS,
+                f"{info.free_seats} free {info.licence_name} licences ({info.licence_used}/{info.licence_total} used)",
+            )
+
+
+async def _allowance(checks: CheckList, client: SalesforceClient, target: TargetConfig) -> None:
+    try:
+        limits = await client.limits()
+    except ConnectorError as exc:
+        checks.add("API allowance", Status.WARN, f"Cannot read /limits: {exc.message}", exc.fix)
+        return
+    daily = limits.get("DailyApiRequests") or {}
+    maximum, remaining = daily.get("Max"), daily.get("Remaining")
+    if not isinstance(maximum, int) or not isinstance(remaining, int):
+        checks.add("API allowance", Status.WARN, "The org did not report DailyApiRequests.")
+        return
+    reserve = int(maximum * target.api_reserve)
+    detail = f"{remaining} of {maximum} API calls left in the rolling 24 hours; sfprov keeps {reserve} in reserve"
+    if remaining <= reserve:
+        checks.add(
+            "API allowance",
+            Status.WARN,
+            detail + ": sfprov will not write until calls free up.",
+            "Wait for the rolling window, lower api_reserve, or buy more API calls.",
+        )
+    else:
+        checks.add("API allowance", Status.PASS, detail)
