@@ -5,6 +5,10 @@ WHERE clause and ORDER BY in text order (INVALID_FIELD: ``No such column``, ``Di
 ``can not be filtered/sorted``, literal types), then OFFSET's ceiling.
 
 Names are case-insensitive; the query keeps canonical names so that results carry the schema's spelling.
+
+The ``No such column``, ``sObject type ... is not supported`` and ``Didn't understand relationship`` texts are
+observed in real responses; the literal-type, filterable/sortable, duplicate-field and operator texts are widely
+quoted but UNVERIFIED against a vendor page (docs/dev/sf-soql.md lists the confidence of each).
 """
 
 from __future__ import annotations
