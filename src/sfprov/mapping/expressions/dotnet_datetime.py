@@ -211,9 +211,7 @@ def _part_pattern(part: Part, index: int, inner_white: bool) -> str:
     letter, n = part.letter, part.count
     group = f"(?P<{letter}{n}_{index}>"
     if not letter:
-        if part.literal.isspace():
-            return r"\s*" if inner_white else re.escape(part.literal)
-        return (r"\s*" if inner_white else "") + re.escape(part.literal)
+        return r"\s*" if inner_white and part.literal.isspace() else re.escape(part.literal)
     if letter == "d":
         if n >= 3:
             return group + _names_pattern([d[:3] if n == 3 else d for d in DAYS]) + ")"
@@ -245,7 +243,8 @@ def parse_exact(text: str, fmt: str, styles: int = DEFAULT_STYLES) -> datetime:
     """``DateTime.ParseExact(text, fmt, en-US, styles)``."""
     parts = split_format(fmt)
     inner = bool(styles & 4)
-    pattern = "".join(_part_pattern(part, i, inner) for i, part in enumerate(parts))
+    # AllowInnerWhite: white space may appear between any two elements of the format
+    pattern = (r"\s*" if inner else "").join(_part_pattern(part, i, inner) for i, part in enumerate(parts))
     pattern = (r"\s*" if styles & 1 else "") + pattern + (r"\s*" if styles & 2 else "")
     match = re.fullmatch(pattern, text, flags=re.IGNORECASE)
     if match is None:
