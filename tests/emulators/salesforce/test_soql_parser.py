@@ -209,7 +209,6 @@ ERRORS = [
     ("SELECT Foo.Name FROM User", "INVALID_FIELD", 8, NO_RELATIONSHIP.format("Foo")),
     ("SELECT Username.Name FROM User", "INVALID_FIELD", 8, NO_RELATIONSHIP.format("Username")),
     ("SELECT Profile FROM User", "INVALID_FIELD", 8, NO_COLUMN.format("Profile", "User")),
-    ("SELECT Id, Id FROM User", "MALFORMED_QUERY", 12, "duplicate field selected: Id"),
     ("SELECT Id FROM User WHERE IsActive = 'true'", "INVALID_FIELD", 38,
      "value of filter criterion for field 'IsActive' must be of type boolean and should not be enclosed in quotes"),
     ("SELECT Id FROM User WHERE CreatedDate > '2026-01-01'", "INVALID_FIELD", 41,
@@ -238,6 +237,13 @@ def test_error_texts(text: str, code: str, column: int, detail: str) -> None:
     err = info.value
     assert (err.error_code, err.detail, err.row, err.column) == (code, detail, 1, column)
     assert err.message == _msg(text, column, detail)
+
+
+def test_duplicate_field() -> None:
+    """SOQL reference, "FIELDS()": the error body is ``duplicate field selected: Id`` / INVALID_FIELD."""
+    with pytest.raises(soql.SoqlError) as info:
+        soql.parse("SELECT Id, Username, id FROM User")
+    assert (info.value.error_code, info.value.message) == ("INVALID_FIELD", "duplicate field selected: Id")
 
 
 def test_syntax_errors_win_over_name_errors() -> None:

@@ -6,9 +6,9 @@ WHERE clause and ORDER BY in text order (INVALID_FIELD: ``No such column``, ``Di
 
 Names are case-insensitive; the query keeps canonical names so that results carry the schema's spelling.
 
-The ``No such column``, ``sObject type ... is not supported`` and ``Didn't understand relationship`` texts are
-observed in real responses; the literal-type, filterable/sortable, duplicate-field and operator texts are widely
-quoted but UNVERIFIED against a vendor page (docs/dev/sf-soql.md lists the confidence of each).
+The ``No such column``, ``sObject type ... is not supported``, ``Didn't understand relationship``, ``can not be
+filtered`` and ``value of filter criterion`` texts are seen in real responses, ``duplicate field selected`` in the
+SOQL reference; the others are UNVERIFIED (docs/dev/sf-soql.md lists the confidence of each).
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ class _Binder:
         for token in raw.fields:
             path = self.path(obj, token)
             if path.canonical.lower() in seen:
-                raise self.error(e.MALFORMED_QUERY, token, f"duplicate field selected: {path.canonical}")
+                # SOQL reference, "FIELDS()": ``[{"message": "duplicate field selected: Id", "errorCode":
+                # "INVALID_FIELD"}]``, without an excerpt
+                raise e.SoqlError(e.INVALID_FIELD, f"duplicate field selected: {path.canonical}")
             seen.add(path.canonical.lower())
             fields.append(path)
         where = self.condition(obj, raw.where) if raw.where is not None else None
