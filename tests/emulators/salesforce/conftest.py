@@ -179,7 +179,8 @@ def kit(sf: SalesforceEmulator, http: httpx.Client, jwt_keys: tuple[str, str]) -
 
 @pytest.fixture(autouse=True)
 def _healthy(sf: SalesforceEmulator) -> Iterator[None]:
-    """Faults and counters never leak from one test into the next."""
+    """Faults, counters and clock moves never leak from one test into the next."""
     yield
     sf.admin.clear_faults()
     sf.admin.reset_counters()
+    sf.runtime.clock.reset()

@@ -34,6 +34,10 @@ class Clock:
             raise ValueError("the clock only moves forward")
         self.offset += seconds
 
+    def reset(self) -> None:
+        """Back to wall-clock time (test isolation: one test's fast-forward must not age the next test's JWTs)."""
+        self.offset = 0.0
+
 
 @dataclass
 class Session:
