@@ -26,6 +26,7 @@ from sfprov.mapping.expressions.ast import (
 from sfprov.mapping.expressions.errors import ExpressionError, ExpressionEvaluationError, IgnoreFlow
 from sfprov.mapping.expressions.evaluator import EvalContext, evaluate
 from sfprov.mapping.expressions.functions import FUNCTIONS, FunctionSpec, Value
+from sfprov.mapping.expressions.graph import from_graph, to_graph
 from sfprov.mapping.expressions.parser import MAX_EXPRESSION_LENGTH, parse
 from sfprov.mapping.expressions.printer import to_source
 from sfprov.mapping.expressions.validate import compile_expression, is_redacted, validate
@@ -51,8 +52,10 @@ __all__ = [
     "as_text",
     "compile_expression",
     "evaluate",
+    "from_graph",
     "is_redacted",
     "parse",
+    "to_graph",
     "to_source",
     "validate",
 ]
