@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from sfprov.emulators.salesforce import soql
-from sfprov.emulators.salesforce.soql.values import to18
+from sfprov.emulators.salesforce.soql.ast import RelativeDate
+from sfprov.emulators.salesforce.soql.values import relative_days, to18
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -369,3 +370,57 @@ def test_index_path_and_scan_path_agree() -> None:
     scanned = run(text, MemorySource(org(), indexed={}))
     assert ids(indexed) == ids(scanned) == [U1, U3]
     assert scanned.scanned
+
+
+# --- date literal ranges (SOQL reference, "Date Formats and Date Literals"; weeks start on Sunday) ------------------
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("literal", "start", "end"),
+    [
+        ("TODAY", "2026-11-23", "2026-11-24"),
+        ("YESTERDAY", "2026-11-22", "2026-11-23"),
+        ("TOMORROW", "2026-11-24", "2026-11-25"),
+        ("LAST_N_DAYS:1", "2026-11-22", "2026-11-24"),  # "LAST_N_DAYS:1 includes yesterday and today"
+        ("LAST_90_DAYS", "2026-08-25", "2026-11-24"),
+        ("NEXT_N_DAYS:2", "2026-11-24", "2026-11-26"),
+        ("N_DAYS_AGO:3", "2026-11-20", "2026-11-21"),
+        ("THIS_WEEK", "2026-11-22", "2026-11-29"),
+        ("LAST_WEEK", "2026-11-15", "2026-11-22"),
+        ("NEXT_N_WEEKS:2", "2026-11-29", "2026-12-13"),
+        ("THIS_MONTH", "2026-11-01", "2026-12-01"),
+        ("LAST_MONTH", "2026-10-01", "2026-11-01"),
+        ("NEXT_MONTH", "2026-12-01", "2027-01-01"),
+        ("LAST_N_MONTHS:12", "2025-11-01", "2026-11-01"),
+        ("N_MONTHS_AGO:11", "2025-12-01", "2026-01-01"),
+        ("THIS_QUARTER", "2026-10-01", "2027-01-01"),
+        ("LAST_QUARTER", "2026-07-01", "2026-10-01"),
+        ("NEXT_N_QUARTERS:2", "2027-01-01", "2027-07-01"),
+        ("THIS_YEAR", "2026-01-01", "2027-01-01"),
+        ("LAST_N_YEARS:2", "2024-01-01", "2026-01-01"),
+        ("N_YEARS_AGO:1", "2025-01-01", "2026-01-01"),
+    ],
+)
+def test_date_literal_ranges(literal: str, start: str, end: str) -> None:
+    name, _, n = literal.partition(":")
+    assert relative_days(RelativeDate(name, int(n or 0)), TODAY) == (
+        dt.date.fromisoformat(start),
+        dt.date.fromisoformat(end),
+    )
+    soql.parse("SELECT Id FROM User WHERE LastLoginDate = " + literal)
+
+
+def test_date_literal_on_a_date_field() -> None:
+    source = MemorySource(
+        {"PermissionSetLicense": [{"Id": rid("0PL", 1), "ExpirationDate": "2026-12-31"},
+                                  {"Id": rid("0PL", 2), "ExpirationDate": "2027-02-01"},
+                                  {"Id": rid("0PL", 3), "ExpirationDate": None}]}
+    )  # fmt: skip
+    result = run("SELECT Id FROM PermissionSetLicense WHERE ExpirationDate = NEXT_MONTH", source)
+    assert ids(result) == [rid("0PL", 1)]
+    result = run("SELECT Id FROM PermissionSetLicense WHERE ExpirationDate > THIS_YEAR", source)
+    assert ids(result) == [rid("0PL", 2)]
+    result = run("SELECT Id FROM PermissionSetLicense WHERE ExpirationDate < 2027-01-01", source)
+    assert ids(result) == [rid("0PL", 1)]

@@ -25,9 +25,17 @@ from sfprov.emulators.salesforce.soql.lexer import Kind, Token, tokenize
 
 RESERVED = frozenset({"SELECT", "FROM", "WHERE", "ORDER", "BY", "LIMIT", "OFFSET", "AND", "OR", "NOT", "IN", "LIKE",
                       "ASC", "DESC", "NULLS", "NULL", "TRUE", "FALSE", "GROUP", "HAVING", "WITH", "USING"})  # fmt: skip
-RELATIVE_SIMPLE = frozenset({"TODAY", "YESTERDAY", "TOMORROW", "LAST_90_DAYS", "NEXT_90_DAYS"})
-RELATIVE_N = frozenset({"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO"})
-"""Date literals understood (PARTIAL: the weeks, months, quarters and fiscal forms are not modelled)."""
+RELATIVE_SIMPLE = frozenset({
+    "TODAY", "YESTERDAY", "TOMORROW", "LAST_90_DAYS", "NEXT_90_DAYS", "THIS_WEEK", "LAST_WEEK", "NEXT_WEEK",
+    "THIS_MONTH", "LAST_MONTH", "NEXT_MONTH", "THIS_QUARTER", "LAST_QUARTER", "NEXT_QUARTER", "THIS_YEAR", "LAST_YEAR",
+    "NEXT_YEAR",
+})  # fmt: skip
+RELATIVE_N = frozenset({
+    "LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS", "N_WEEKS_AGO", "LAST_N_MONTHS",
+    "NEXT_N_MONTHS", "N_MONTHS_AGO", "LAST_N_QUARTERS", "NEXT_N_QUARTERS", "N_QUARTERS_AGO", "LAST_N_YEARS",
+    "NEXT_N_YEARS", "N_YEARS_AGO",
+})  # fmt: skip
+"""Date literals understood: the calendar ones of the SOQL reference (the fiscal-period ones are not modelled)."""
 
 
 @dataclass(frozen=True)

@@ -107,20 +107,61 @@ def like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def relative_days(literal: RelativeDate, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The half-open range of days ``[start, end)`` a date literal covers (SOQL reference, "Date Formats and Date
+    Literals"). Weeks start on Sunday, as in the en_US locale (Salesforce uses the running user's locale)."""
+    name, n = literal.name, literal.n
+    day = dt.timedelta(days=1)
+    week = today - dt.timedelta(days=(today.weekday() + 1) % 7)
+    month = today.replace(day=1)
+    quarter = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    year = dt.date(today.year, 1, 1)
+    ranges: dict[str, tuple[dt.date, dt.date]] = {
+        "TODAY": (today, today + day),
+        "YESTERDAY": (today - day, today),
+        "TOMORROW": (today + day, today + 2 * day),
+        "LAST_90_DAYS": (today - 90 * day, today + day),
+        "NEXT_90_DAYS": (today + day, today + 91 * day),
+        "LAST_N_DAYS": (today - n * day, today + day),
+        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),
+        "N_DAYS_AGO": (today - n * day, today - (n - 1) * day),
+        "THIS_WEEK": (week, week + 7 * day),
+        "LAST_WEEK": (week - 7 * day, week),
+        "NEXT_WEEK": (week + 7 * day, week + 14 * day),
+        "LAST_N_WEEKS": (week - 7 * n * day, week),
+        "NEXT_N_WEEKS": (week + 7 * day, week + 7 * (n + 1) * day),
+        "N_WEEKS_AGO": (week - 7 * n * day, week - 7 * (n - 1) * day),
+        "THIS_MONTH": (month, _add_months(month, 1)),
+        "LAST_MONTH": (_add_months(month, -1), month),
+        "NEXT_MONTH": (_add_months(month, 1), _add_months(month, 2)),
+        "LAST_N_MONTHS": (_add_months(month, -n), month),
+        "NEXT_N_MONTHS": (_add_months(month, 1), _add_months(month, n + 1)),
+        "N_MONTHS_AGO": (_add_months(month, -n), _add_months(month, -n + 1)),
+        "THIS_QUARTER": (quarter, _add_months(quarter, 3)),
+        "LAST_QUARTER": (_add_months(quarter, -3), quarter),
+        "NEXT_QUARTER": (_add_months(quarter, 3), _add_months(quarter, 6)),
+        "LAST_N_QUARTERS": (_add_months(quarter, -3 * n), quarter),
+        "NEXT_N_QUARTERS": (_add_months(quarter, 3), _add_months(quarter, 3 * (n + 1))),
+        "N_QUARTERS_AGO": (_add_months(quarter, -3 * n), _add_months(quarter, -3 * (n - 1))),
+        "THIS_YEAR": (year, year.replace(year=year.year + 1)),
+        "LAST_YEAR": (year.replace(year=year.year - 1), year),
+        "NEXT_YEAR": (year.replace(year=year.year + 1), year.replace(year=year.year + 2)),
+        "LAST_N_YEARS": (year.replace(year=year.year - n), year),
+        "NEXT_N_YEARS": (year.replace(year=year.year + 1), year.replace(year=year.year + n + 1)),
+        "N_YEARS_AGO": (year.replace(year=year.year - n), year.replace(year=year.year - n + 1)),
+    }
+    return ranges[name]
+
+
 def relative_range(literal: RelativeDate, kind: str, today: dt.date) -> tuple[str, str]:
-    """The half-open range ``[start, end)`` a relative date literal covers, as comparison keys of ``kind``."""
-    n = literal.n
-    days = {
-        "TODAY": (0, 1),
-        "YESTERDAY": (-1, 0),
-        "TOMORROW": (1, 2),
-        "LAST_90_DAYS": (-90, 1),
-        "NEXT_90_DAYS": (1, 91),
-        "LAST_N_DAYS": (-n, 1),
-        "NEXT_N_DAYS": (1, n + 1),
-        "N_DAYS_AGO": (-n, -n + 1),
-    }[literal.name]
-    start, end = (today + dt.timedelta(days=d) for d in days)
+    """The half-open range ``[start, end)`` a date literal covers, as comparison keys of ``kind``."""
+    start, end = relative_days(literal, today)
     if kind == DATE:
         return start.isoformat(), end.isoformat()
     return (
