@@ -13,6 +13,7 @@ serves over REST (``create``, ``update``, ``retrieve``, ``delete``), plus the ad
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -208,8 +209,9 @@ class Org:
     # --- TableSource (Part A) ---------------------------------------------------------------------------------------
 
     def scan(self, sobject: str) -> Iterable[Mapping[str, Any]]:
-        """Every row of ``sobject`` in insertion order. Rows are shared, never mutate them."""
-        return self.table(sobject).rows.values()
+        """Every row of ``sobject`` in insertion order, as a list taken now: a write during the caller's iteration
+        (another request, a paging cursor) can neither break nor change it. Rows are shared, never mutate them."""
+        return list(self.table(sobject).rows.values())
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         """The row with ``record_id`` (15 or 18 characters), or None."""
@@ -279,14 +281,15 @@ class Org:
         handler: Callable[[Mapping[str, Any], Journal], str],
         update: bool,
     ) -> list[SaveResult]:
-        journal = Journal()
-        results: list[SaveResult] = []
-        self._call_stamp = sf_datetime(self.now())
-        try:
-            return self._run_records(records, all_or_none, handler, update, journal, results)
-        finally:
-            self._call_stamp = None
-            self.flush_licences()
+        with self.state.lock:
+            journal = Journal()
+            results: list[SaveResult] = []
+            self._call_stamp = sf_datetime(self.now())
+            try:
+                return self._run_records(records, all_or_none, handler, update, journal, results)
+            finally:
+                self._call_stamp = None
+                self.flush_licences()
 
     def _run_records(
         self,
@@ -761,6 +764,8 @@ class EmulatorState:
         self.foreign_usernames: set[str] = {u.lower() for u in foreign_usernames}
         """Usernames taken in other customers' orgs: they exist, the caller cannot see them."""
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.lock = threading.RLock()
+        """Held by every DML call; hold it too for multi-step changes from several threads (admin API)."""
         self._org_counter = 0
 
     # --- orgs ---------------------------------------------------------------------------------------------------
