@@ -202,3 +202,23 @@ def test_login_records_last_login_date(kit: Kit) -> None:
     assert kit.org.user(kit.integration.user_id)["LastLoginDate"] is None
     kit.soap_login(kit.integration)
     assert kit.org.user(kit.integration.user_id)["LastLoginDate"] is not None
+
+
+def test_login_scope_header_must_name_the_users_org(kit: Kit) -> None:
+    kit.settings(soap_login_enabled=True)
+
+    def login(org_id: str) -> httpx.Response:
+        envelope = (
+            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+            'xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Header><urn:LoginScopeHeader>'
+            f"<urn:organizationId>{org_id}</urn:organizationId></urn:LoginScopeHeader></soapenv:Header>"
+            f"<soapenv:Body><urn:login><urn:username>{kit.integration.username}</urn:username>"
+            f"<urn:password>{kit.integration.password}{kit.integration.token}</urn:password></urn:login>"
+            "</soapenv:Body></soapenv:Envelope>"
+        )
+        return kit.http.post(
+            f"{kit.login_url}/services/Soap/u/64.0", content=envelope, headers={"Content-Type": "text/xml"}
+        )
+
+    assert login(kit.org.id15).status_code == 200
+    assert fault(login("00D000000000001AAA"))[2] == "INVALID_LOGIN"

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from sfprov.emulators.salesforce import ids
 from sfprov.emulators.salesforce.rest import versions
 from sfprov.emulators.salesforce.settings import OrgSettings
 
@@ -308,6 +309,8 @@ def _login(runtime: Runtime, host: str, path: str, body: bytes) -> LoginAnswer:
         raise LoginFault("INVALID_LOGIN", INVALID_LOGIN_MESSAGE)
     org, user = found
     user_id = str(user["Id"])
+    if request.organization_id is not None and ids.normalize(request.organization_id) != org.id:
+        raise LoginFault("INVALID_LOGIN", INVALID_LOGIN_MESSAGE)  # LoginScopeHeader names another org
     if not user["IsActive"] or org.is_frozen(user_id):
         raise LoginFault("INVALID_LOGIN", INVALID_LOGIN_MESSAGE)
     if not org.check_password_and_token(user_id, request.password):
