@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sfprov.emulators.salesforce import schema
@@ -201,3 +203,84 @@ def test_every_reference_points_to_an_emulated_sobject() -> None:
 
 def test_default_api_version() -> None:
     assert schema.DEFAULT_API_VERSION == "64.0"
+
+
+FIELD_TYPES = {"id", "string", "email", "phone", "textarea", "url", "picklist", "boolean", "int", "double", "date",
+               "datetime", "reference"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA))
+def test_every_sobject_describes_consistently(name: str) -> None:
+    obj = SCHEMA[name]
+    d = describe(name)
+    assert d is not None
+    json.dumps(d)  # plain JSON
+    assert (d["name"], d["keyPrefix"], d["queryable"]) == (name, obj.key_prefix, True)
+    assert [f["name"] for f in d["fields"]] == list(obj.field_names)
+    assert obj.field_names[0] == "Id"
+    assert len(set(n.lower() for n in obj.field_names)) == len(obj.field_names)
+    for f in obj.fields:
+        assert f.type in FIELD_TYPES, (name, f.name)
+        assert f.label
+        assert bool(f.picklist_values) == (f.type == "picklist"), (name, f.name)
+        assert bool(f.reference_to) == (f.type == "reference"), (name, f.name)
+        if f.type == "boolean":
+            assert not f.nillable
+            assert isinstance(f.default_on_create, bool)
+        if not obj.createable:
+            assert not f.required_on_create, (name, f.name)
+
+
+@pytest.mark.parametrize(
+    ("obj", "fields"),
+    [
+        ("Profile", ["Id", "Name", "UserLicenseId", "UserType", "PermissionsApiEnabled", "PermissionsManageUsers",
+                     "Description"]),
+        ("UserLicense", ["Id", "Name", "MasterLabel", "LicenseDefinitionKey", "Status", "TotalLicenses", "UsedLicenses",
+                         "UsedLicensesLastUpdated", "MonthlyLoginsEntitlement", "MonthlyLoginsUsed"]),
+        ("UserRole", ["Id", "Name", "DeveloperName", "ParentRoleId"]),
+        ("PermissionSet", ["Id", "Name", "Label", "IsOwnedByProfile", "ProfileId", "LicenseId",
+                           "PermissionSetGroupId"]),
+        ("PermissionSetAssignment", ["Id", "AssigneeId", "PermissionSetId", "PermissionSetGroupId", "ExpirationDate",
+                                     "IsActive", "IsRevoked"]),
+        ("PermissionSetLicense", ["Id", "MasterLabel", "DeveloperName", "TotalLicenses", "UsedLicenses", "Status"]),
+        ("PermissionSetLicenseAssign", ["Id", "AssigneeId", "PermissionSetLicenseId"]),
+        ("UserLogin", ["Id", "UserId", "IsFrozen", "IsPasswordLocked"]),
+        ("Organization", ["Id", "Name", "OrganizationType", "IsSandbox", "InstanceName", "TrialExpirationDate",
+                          "LanguageLocaleKey", "TimeZoneSidKey", "DefaultLocaleSidKey"]),
+    ],
+)  # fmt: skip
+def test_setup_object_fields(obj: str, fields: list[str]) -> None:
+    for name in fields:
+        assert SCHEMA[obj].field(name) is not None, (obj, name)
+
+
+def test_write_rules_of_setup_objects() -> None:
+    psa = SCHEMA["PermissionSetAssignment"]
+    assignee = psa.field("AssigneeId")
+    assert assignee is not None
+    assert (assignee.createable, assignee.updateable, assignee.required_on_create) == (True, False, True)
+    login = SCHEMA["UserLogin"]
+    frozen = login.field("IsFrozen")
+    assert frozen is not None
+    assert (login.createable, login.updateable, frozen.updateable) == (False, True, True)
+    assert not SCHEMA["UserLicense"].createable
+    assert not any(f.createable or f.updateable for f in SCHEMA["UserLicense"].fields)
+    assert not SCHEMA["Organization"].updateable
+
+
+def test_user_permission_checkboxes() -> None:
+    user = SCHEMA["User"]
+    for name in ("UserPermissionsMarketingUser", "UserPermissionsOfflineUser", "UserPermissionsCallCenterAutoLogin",
+                 "UserPermissionsKnowledgeUser", "UserPermissionsSupportUser"):  # fmt: skip
+        f = user.field(name)
+        assert f is not None
+        assert (f.type, f.default_on_create, f.createable, f.updateable) == ("boolean", False, True, True)
+
+
+def test_polymorphic_licence_reference() -> None:
+    d = describe("PermissionSet")
+    assert d is not None
+    licence = next(f for f in d["fields"] if f["name"] == "LicenseId")
+    assert licence["referenceTo"] == ["PermissionSetLicense", "UserLicense"]
+    assert (licence["relationshipName"], licence["polymorphicForeignKey"]) == ("License", True)
