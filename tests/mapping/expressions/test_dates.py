@@ -201,3 +201,10 @@ def test_format_date_time_errors(styles: str, source: str, message: str) -> None
 
 def test_format_date_time_null_source() -> None:
     assert run('FormatDateTime([d], , "yyyy-MM-dd", "yyyy")') is None
+
+
+def test_dates_flow_through_text_functions_as_entras_date_text() -> None:
+    assert run('FormatDateTime(CDate([d]), , "M/d/yyyy h:mm:ss tt", "yyyy-MM-dd")', {"d": "2021-06-30+08:00"}) == (
+        "2021-06-29"
+    )
+    assert run('Join(" ", "Hired", CDate([d]))', {"d": "2021-06-30"}) == "Hired 6/30/2021 12:00:00 AM"

@@ -213,3 +213,15 @@ def test_length_counts_utf16_code_units_like_dotnet() -> None:
     padding = emoji * ((MAX_EXPRESSION_LENGTH - len('Append([a], "")')) // 2 + 1)
     with pytest.raises(ExpressionError, match="Entra allows at most"):
         parse(f'Append([a], "{padding}")')
+
+
+def test_nesting_depth_is_bounded() -> None:
+    deep = "Not(" * 100 + "[a]" + ")" * 100
+    assert parse(deep).to_source() == deep
+    too_deep = "Not(" * 101 + "[a]" + ")" * 101
+    with pytest.raises(ExpressionError) as caught:
+        parse(too_deep)
+    assert caught.value.reason == "Function calls are nested more than 100 levels deep"
+    assert caught.value.position == 400
+    with pytest.raises(ExpressionError, match="nested more than 100 levels"):
+        parse("Not(" * 1990 + "[a]" + ")" * 1990)  # within 10,000 characters, would exhaust Python's stack

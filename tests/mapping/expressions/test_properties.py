@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sfprov.mapping.expressions import (
+    Comparison,
     Expression,
     ExpressionError,
     ExpressionEvaluationError,
     IgnoreFlow,
     evaluate,
+    from_graph,
     parse,
+    to_graph,
 )
 
 from .conftest import make_context
-from .strategies import top_level
+from .strategies import expressions, top_level
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TREES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,3 +81,21 @@ def test_evaluation_fails_only_with_expression_errors(tree: Expression, attribut
     """Whatever the tree and the data, evaluation returns a value or raises one of the language's own errors."""
     with contextlib.suppress(ExpressionEvaluationError, IgnoreFlow):
         evaluate(tree, make_context(attributes))
+
+
+@TREES
+@given(expressions)
+def test_graph_form_is_stable(tree: Expression) -> None:
+    """Reading a Graph tree back and writing it again gives the same tree (constants stay constants)."""
+    assume(not any(isinstance(node, Comparison) for node in tree.walk()))
+    graph = to_graph(tree)
+    again = to_graph(from_graph(_without_text(graph)))
+    assert _without_text(again) == _without_text(graph)
+
+
+def _without_text(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_text(value) for key, value in node.items() if key != "expression"}
+    if isinstance(node, list):
+        return [_without_text(item) for item in node]
+    return node

@@ -38,6 +38,11 @@ MAX_EXPRESSION_LENGTH = 10_000
 Counted like .NET counts string length, in UTF-16 code units."""
 
 
+MAX_NESTING_DEPTH = 100
+"""sfprov's own limit on nested function calls, far above real mappings (which nest a handful of levels) and low
+enough that parsing and evaluating stay within Python's recursion limit; Entra documents no depth limit."""
+
+
 def expression_length(text: str) -> int:
     """Length of ``text`` as .NET sees it (characters outside the BMP count twice)."""
     return len(text.encode("utf-16-le")) // 2
@@ -63,6 +68,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> Token:
@@ -143,6 +149,15 @@ class _Parser:
         )
 
     def call(self, name: Token) -> Expression:
+        if self.depth >= MAX_NESTING_DEPTH:
+            raise self.error(f"Function calls are nested more than {MAX_NESTING_DEPTH} levels deep", name.start)
+        self.depth += 1
+        try:
+            return self._call(name)
+        finally:
+            self.depth -= 1
+
+    def _call(self, name: Token) -> Expression:
         self.advance()  # '('
         args: list[Expression] = []
         arg_starts: list[int] = []
