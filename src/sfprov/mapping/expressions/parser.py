@@ -16,6 +16,7 @@ arguments, and that only optional parameters are left empty. Whether a function 
 from __future__ import annotations
 
 import difflib
+import math
 
 from sfprov.mapping.expressions.ast import (
     COMPARISON_OPERATORS,
@@ -123,10 +124,11 @@ class _Parser:
             return StringLiteral(token.text, span=(token.start, token.end))
         if token.kind is Kind.NUMBER:
             self.advance()
-            number: int | float = float(token.text) if "." in token.text else int(token.text)
-            return NumberLiteral(number, span=(token.start, token.end))
+            return NumberLiteral(self.number(token), span=(token.start, token.end))
         if token.kind is Kind.HEX:
             self.advance()
+            if len(token.text.lstrip("0")) > 16:
+                raise self.error("Hex number out of range (more than 64 bits)", token.start)
             return NumberLiteral(int(token.text, 16), hex=True, span=(token.start, token.end))
         if token.kind is Kind.NAME:
             self.advance()
@@ -136,6 +138,18 @@ class _Parser:
         if token.kind is Kind.END:
             raise self.error('Expected a function, an [attribute] or a "string"', token.start)
         raise self.error(f'Expected a function, an [attribute] or a "string", found {token.describe()}', token.start)
+
+    def number(self, token: Token) -> int | float:
+        """A bare number; integers must fit VB's 64-bit Long (AD dates need 18 digits), decimals a double."""
+        if "." in token.text:
+            value = float(token.text)
+            if math.isinf(value):
+                raise self.error("Number out of range", token.start)
+            return value
+        digits = token.text.lstrip("-").lstrip("0")
+        if len(digits) > 19 or not -(2**63) <= int(token.text) < 2**63:
+            raise self.error("Number out of range (integers are 64-bit)", token.start)
+        return int(token.text)
 
     def word(self, token: Token) -> Expression:
         if token.text in WORDS:
