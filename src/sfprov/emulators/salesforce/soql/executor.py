@@ -71,9 +71,6 @@ class _Context:
             row = self.related[ref]
         return row
 
-    def url(self, type_name: str, record_id: Any) -> str:
-        return f"{self.base_url}/sobjects/{type_name}/{record_id}"
-
 
 def _type_of(record_id: str, hop: Hop) -> str:
     """The sObject a reference value points to (by key prefix, for polymorphic references)."""
