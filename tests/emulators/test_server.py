@@ -46,3 +46,17 @@ def test_server_certificate_names_loopback(local_ca: LocalCA) -> None:
     assert "localhost" in san.get_values_for_type(x509.DNSName)
     assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)][:1] == ["127.0.0.1"]
     assert oct(local_ca.server_key_file.stat().st_mode)[-3:] == "600"
+
+
+async def other_app(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"other"})
+
+
+def test_two_apps_never_share_a_listener(emulator_host: EmulatorHost, local_ca: LocalCA) -> None:
+    first = emulator_host.add(echo_host, "shared.example.test")
+    second = emulator_host.add(other_app, "shared.example.test")
+    assert first != second
+    with httpx.Client(verify=local_ca.client_context()) as client:
+        assert client.get(first).text == "shared.example.test"
+        assert client.get(second).text == "other"

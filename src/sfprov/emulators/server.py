@@ -79,6 +79,7 @@ class EmulatorHost:
         self._thread: threading.Thread | None = None
         self._servers: list[tuple[uvicorn.Server, concurrent.futures.Future[None]]] = []
         self._listeners: dict[str, Listener] = {}
+        self._by_app: dict[tuple[int, str], Listener] = {}
         self._lock = threading.Lock()
 
     def start(self) -> EmulatorHost:
@@ -106,10 +107,14 @@ class EmulatorHost:
         return self._loop
 
     def add(self, app: ASGIApp, name: str, port: int = 0) -> str:
-        """Serve ``app`` as virtual host ``name`` on a new loopback port; return its base URL (no slash)."""
+        """Serve ``app`` as virtual host ``name`` on a new loopback port; return its base URL (no slash).
+
+        Asking again for the same app and name returns the same URL. Another app asking for a name already served
+        gets a listener of its own: two emulators on one host never answer for each other.
+        """
         with self._lock:
-            if name in self._listeners:
-                return self._listeners[name].url
+            if (id(app), name) in self._by_app:
+                return self._by_app[(id(app), name)].url
             self.start()
             sock = socket.socket(socket.AF_INET6 if ":" in self.bind else socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -138,10 +143,12 @@ class EmulatorHost:
             self._servers.append((server, future))
             host = f"[{self.bind}]" if ":" in self.bind else self.bind
             listener = Listener(name=name, url=f"https://{host}:{actual_port}", port=actual_port)
-            self._listeners[name] = listener
+            self._listeners.setdefault(name, listener)
+            self._by_app[(id(app), name)] = listener
             return listener.url
 
     def url(self, name: str) -> str:
+        """The URL of the first listener served under ``name``."""
         return self._listeners[name].url
 
     @property
@@ -163,6 +170,7 @@ class EmulatorHost:
         self._thread = None
         self._servers.clear()
         self._listeners.clear()
+        self._by_app.clear()
 
     def __enter__(self) -> EmulatorHost:
         return self.start()
