@@ -35,7 +35,7 @@ _COLS = (
     sa.type_coerce(t.c.updated_at, sa.String()),
 )
 _UPDATE_ON_CONFLICT = ("target_id", "fingerprint", "exported", "state", "matched_by", "updated_at")
-UPSERT_BATCH = 5_000
+UPSERT_BATCH = 20_000
 
 
 _STATES = {s.value: s for s in LinkState}  # a dict lookup is several times cheaper than LinkState(value)
@@ -100,11 +100,10 @@ class Links(Part):
         rows = list(by_source.values())
         if not rows:
             return 0
-        stmt = self._upsert(t, ("job", "source_id"), _UPDATE_ON_CONFLICT)
         try:
             with self._write() as conn:
                 for batch in chunked(rows, UPSERT_BATCH):
-                    self._executemany_raw(conn, stmt, batch)
+                    self._bulk_upsert(conn, t, batch, ("job", "source_id"), _UPDATE_ON_CONFLICT)
         except IntegrityError as exc:
             raise LinkConflict(
                 f"Job {job}: a Salesforce user id would be linked to two Entra objects.",
