@@ -88,3 +88,9 @@ def test_multi_valued_value_where_one_is_needed() -> None:
     with pytest.raises(ExpressionEvaluationError, match="Mid: source expects a single value, got a multi-valued"):
         run("Mid([proxyAddresses], 1, 2)", PROXIES)
     assert run("Mid([one], 1, 2)", {"one": ["abc"]}) == "ab"
+
+
+def test_join_can_keep_empty_strings() -> None:
+    text = 'Join(", ", "", [surname], [givenName], [middle])'
+    attributes = {"givenName": "John", "surname": "Doe"}
+    assert run(text, attributes, join_skips_empty=False) == ", Doe, John"

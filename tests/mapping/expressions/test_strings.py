@@ -198,3 +198,8 @@ def test_bad_culture_at_runtime() -> None:
 )
 def test_word(text: str, expected: object) -> None:
     assert run(text) == expected
+
+
+def test_instr_not_found_value_is_a_setting() -> None:
+    assert run('InStr("abc", "z")', instr_not_found=None) is None
+    assert run('InStr("abc", "b")', instr_not_found=None) == 2

@@ -58,6 +58,11 @@ class EvalContext:
     """Entra: "If the source attribute used within the IIF function is empty or null, the condition check fails"."""
     split_trims: bool = True
     """Split trims each value, as the docs' example output shows (UNVERIFIED)."""
+    join_skips_empty: bool = True
+    """Join leaves out null and "" sources, as the docs' ``Join(", ", "", [surname], [givenName])`` = "Doe, John"
+    implies (UNVERIFIED as a general rule); when off, only nulls are left out."""
+    instr_not_found: int | None = 0
+    """InStr's result when value2 does not occur in value1: VB's 0 (UNVERIFIED for Entra)."""
 
     @classmethod
     def for_user(cls, user: SourceUser, **settings: Any) -> EvalContext:

@@ -36,7 +36,8 @@ def join(a: Args) -> Value:
     """Sources joined with separator; a multi-valued source contributes every value.
 
     Null and empty sources are skipped: the docs' example ``Join(", ", "", [surname], [givenName])`` gives
-    "Doe, John", not ", Doe, John" (skipping nulls too is UNVERIFIED). When every source is null the result is null.
+    "Doe, John", not ", Doe, John" (UNVERIFIED as a general rule: ``EvalContext.join_skips_empty`` keeps empty
+    strings when off). When every source is null the result is null.
     """
     separator = text_arg(a, 0, "separator") or ""
     parts: list[str] = []
@@ -45,7 +46,7 @@ def join(a: Args) -> Value:
         value = a.value(index)
         if value is not None:
             all_null = False
-        parts.extend(part for part in _values(a, index) if part != "")
+        parts.extend(part for part in _values(a, index) if part != "" or not a.ctx.join_skips_empty)
     if all_null:
         return None
     return separator.join(parts)

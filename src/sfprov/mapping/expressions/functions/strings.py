@@ -38,8 +38,9 @@ def convert_to_utf8_hex(a: Args) -> Value:
 
 
 def instr(a: Args) -> Value:
-    """1-based position of value2 in value1 from ``start`` (default 1); 0 when absent (VB's InStr; the docs give
-    only found cases). compareType vbBinaryCompare (default) is case-sensitive, vbTextCompare is not."""
+    """1-based position of value2 in value1 from ``start`` (default 1); when absent ``EvalContext.instr_not_found``,
+    0 by default as in VB's InStr (the docs give only found cases). compareType vbBinaryCompare (default) is
+    case-sensitive, vbTextCompare is not."""
     haystack = text_arg(a, 0, "value1")
     needle = text_arg(a, 1, "value2")
     if haystack is None or needle is None:
@@ -52,9 +53,8 @@ def instr(a: Args) -> Value:
     mode = compare_mode(a, 3)
     if mode == "text":
         haystack, needle = haystack.casefold(), needle.casefold()
-    if start > len(haystack) + 1:
-        return 0
-    return haystack.find(needle, start - 1) + 1
+    found = haystack.find(needle, start - 1) if start <= len(haystack) + 1 else -1
+    return found + 1 if found >= 0 else a.ctx.instr_not_found
 
 
 def compare_mode(a: Args, index: int) -> str:
