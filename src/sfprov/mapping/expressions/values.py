@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sfprov.mapping.expressions.functions.spec import Value
+Value = str | bool | int | float | datetime | list[str] | None
+"""What an expression evaluates to. Booleans are Python bools (Entra writes them as "True"/"False")."""
 
 
 class CoercionError(ValueError):

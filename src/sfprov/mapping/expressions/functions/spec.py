@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfprov.mapping.expressions.ast import EmptyArgument, Expression, FunctionCall
 from sfprov.mapping.expressions.errors import ExpressionEvaluationError
+from sfprov.mapping.expressions.values import Value
 
 if TYPE_CHECKING:
     from sfprov.mapping.expressions.evaluator import EvalContext
-
-Value = str | bool | int | float | datetime | list[str] | None
-"""What an expression evaluates to. Booleans are Python bools (Entra writes them as "True"/"False")."""
 
 
 class Args:
@@ -61,6 +58,8 @@ class Args:
 
 
 Implementation = Callable[[Args], Value]
+
+__all__ = ["Args", "FunctionSpec", "Implementation", "Value"]
 
 
 @dataclass(frozen=True, slots=True)
