@@ -94,3 +94,13 @@ def test_policy_is_configurable(db_url: str, clock: FakeClock) -> None:
         assert gaps == [timedelta(minutes=40), timedelta(hours=2), timedelta(hours=6), timedelta(hours=6)]
         clock.advance(days=1)
         assert store.escrows.record_failure("prod", DUP).given_up
+
+
+def test_explicit_schedule_reads_the_table_as_offsets_from_the_first_failure() -> None:
+    h = timedelta(hours=1)
+    policy = RetryPolicy(schedule=(6 * h, 6 * h, 12 * h, 24 * h), jitter=0)
+    offsets, elapsed = [], timedelta(0)
+    for attempt in range(1, 6):
+        elapsed += policy.delay(attempt)
+        offsets.append(elapsed)
+    assert offsets == [6 * h, 12 * h, 24 * h, 48 * h, 72 * h]

@@ -121,3 +121,15 @@ def test_the_last_write_of_a_source_in_one_batch_wins(store: StateStore) -> None
     writes = [LinkWrite("e1", "005A", {"Title": "first"}), LinkWrite("e1", "005A", {"Title": "second"})]
     assert store.links.upsert_many("prod", writes) == 1
     assert store.links.get("prod", "e1").exported == {"Title": "second"}  # type: ignore[union-attr]
+
+
+def test_two_bulk_writes_in_one_transaction(store: StateStore) -> None:
+    """The PostgreSQL staging table is reused within a transaction; nothing of the first batch may leak."""
+    with store.transaction() as tx:
+        tx.links.upsert_many("prod", [LinkWrite("e1", "005A", {"Title": "one"})])
+        tx.links.upsert_many("prod", [LinkWrite("e2", "005B", {"Title": "two"})])
+        tx.links.upsert_many("prod", [LinkWrite("e1", "005A", {"Title": "three"})])
+    links = store.links.get_many("prod")
+    assert {k: v.exported["Title"] for k, v in links.items()} == {"e1": "three", "e2": "two"}
+    store.links.upsert_many("prod", [LinkWrite("e3", "005C", {"Title": "after commit"})])
+    assert store.links.count("prod") == 3

@@ -33,11 +33,17 @@ class RetryPolicy:
     jitter: float = 0.1
     """Fraction of the delay added or removed at random (0.1 = ±10 %)."""
     give_up_after: timedelta = timedelta(days=28)
+    schedule: tuple[timedelta, ...] = ()
+    """Explicit gaps after the 1st, 2nd, ... failure, the last one repeating; replaces base/factor/cap when set.
+    E.g. ``(6h, 6h, 12h, 24h)`` reads the reference table as offsets from the first failure (6, 12, 24 h)."""
     rng: random.Random = field(default_factory=random.Random, compare=False)
 
     def delay(self, attempts: int) -> timedelta:
         """The gap after the ``attempts``-th failure (1 → base), capped, with jitter."""
-        seconds = min(self.base.total_seconds() * self.factor ** max(attempts - 1, 0), self.cap.total_seconds())
+        if self.schedule:
+            seconds = self.schedule[min(max(attempts, 1), len(self.schedule)) - 1].total_seconds()
+        else:
+            seconds = min(self.base.total_seconds() * self.factor ** max(attempts - 1, 0), self.cap.total_seconds())
         if self.jitter:
             seconds *= 1 + self.rng.uniform(-self.jitter, self.jitter)
         return timedelta(seconds=seconds)
