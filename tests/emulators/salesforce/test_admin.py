@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import httpx
+import jwt
 from starlette.requests import Request
 
 from sfprov.emulators.salesforce import SalesforceEmulator, admin
@@ -126,3 +128,27 @@ def test_demo_info_has_the_jwt_key_and_snapshots_round_trip(tmp_path: Path) -> N
     restored = SalesforceEmulator.from_snapshot(path)
     assert restored.info()["orgs"] == info["orgs"]
     assert json.loads(path.read_text())["format"] == "sfprov-salesforce-emulator/1"
+
+
+def test_app_created_over_http_can_mint_its_jwt_key(kit: Kit, sf: SalesforceEmulator, http: httpx.Client) -> None:
+    created = http.post(
+        f"{admin_url(sf)}/orgs/{kit.org.id}/apps",
+        json={"name": "jwt-app", "generate_jwt_key": True, "pre_authorized_user_ids": [kit.standard.user_id]},
+    )
+    assert created.status_code == 201
+    app = created.json()
+    assert app["jwt_private_key_pem"].startswith("-----BEGIN PRIVATE KEY-----")
+    claims = {
+        "iss": app["consumer_key"],
+        "sub": kit.standard.username,
+        "aud": "https://login.salesforce.com",
+        "exp": int(time.time()) + 120,
+    }
+    assertion = jwt.encode(claims, app["jwt_private_key_pem"], algorithm="RS256")
+    answer = http.post(
+        f"{kit.login_url}/services/oauth2/token",
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
+    )
+    assert answer.status_code == 200
+    listed = next(o for o in sf.info()["orgs"] if o["org_id"] == kit.org.id)["external_client_apps"]
+    assert next(a for a in listed if a["name"] == "jwt-app")["jwt_private_key_pem"] == app["jwt_private_key_pem"]

@@ -66,6 +66,7 @@ class SalesforceEmulator:
             raise ValueError(f"{path} is not a Salesforce emulator snapshot ({SNAPSHOT_FORMAT})")
         emulator = cls(EmulatorState.from_json(json.dumps(document["state"])), seed_info=document.get("seed_info"))
         emulator.admin.passwords.update(document.get("passwords", {}))
+        emulator.admin.jwt_keys.update(document.get("jwt_keys", {}))
         return emulator
 
     # --- base.Emulator ------------------------------------------------------------------------------------------
@@ -152,9 +153,11 @@ class SalesforceEmulator:
             )
         return out
 
-    @staticmethod
-    def _apps(org: Org, seeded: dict[str, Any]) -> list[dict[str, Any]]:
+    def _apps(self, org: Org, seeded: dict[str, Any]) -> list[dict[str, Any]]:
         seeded_app = seeded.get("external_client_app") or {}
+        keys = dict(self.admin.jwt_keys)
+        if seeded_app.get("consumer_key") and seeded_app.get("jwt_private_key_pem"):
+            keys.setdefault(seeded_app["consumer_key"], seeded_app["jwt_private_key_pem"])
         out = []
         for app in org.apps.values():
             entry: dict[str, Any] = {
@@ -164,8 +167,8 @@ class SalesforceEmulator:
                 "client_credentials_enabled": app.client_credentials_enabled,
                 "run_as_user_id": app.run_as_user_id,
             }
-            if seeded_app.get("consumer_key") == app.consumer_key and seeded_app.get("jwt_private_key_pem"):
-                entry["jwt_private_key_pem"] = seeded_app["jwt_private_key_pem"]
+            if app.consumer_key in keys:
+                entry["jwt_private_key_pem"] = keys[app.consumer_key]
             out.append(entry)
         return out
 
@@ -177,6 +180,7 @@ class SalesforceEmulator:
                 "state": json.loads(self.state.to_json()),
                 "seed_info": self.seed_info,
                 "passwords": self.admin.passwords,
+                "jwt_keys": self.admin.jwt_keys,
             }
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -41,6 +41,8 @@ class Admin:
     on_new_org: Callable[[Org], None] = lambda org: None
     passwords: dict[str, str] = field(default_factory=dict, repr=False)
     """Clear-text passwords set through this API, by lower-cased username, for ``info()`` (test credentials)."""
+    jwt_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    """Private keys minted by :meth:`add_app`, by consumer key, for ``info()``."""
 
     # --- orgs and settings ----------------------------------------------------------------------------------------
 
@@ -115,12 +117,18 @@ class Admin:
         with self.runtime.lock:
             return self.org(org_id).security_token(user_id)
 
-    def add_app(self, org_id: str, name: str, **options: Any) -> dict[str, Any]:
-        """Add an External Client App (options of ``Org.add_external_client_app``); returns its public description
-        plus the consumer key and secret."""
+    def add_app(self, org_id: str, name: str, *, generate_jwt_key: bool = False, **options: Any) -> dict[str, Any]:
+        """Add an External Client App (options of ``Org.add_external_client_app``); returns its description with the
+        consumer key and secret. ``generate_jwt_key`` mints an RSA key pair, uploads the certificate to the app and
+        returns the private key (``jwt_private_key_pem``), which ``info()`` then reports too."""
+        private_pem = None
+        if generate_jwt_key:
+            from sfprov.emulators.salesforce.seed import generate_jwt_key_pair
+
+            private_pem, options["certificate_pem"] = generate_jwt_key_pair(f"sfprov-{name}")
         with self.runtime.lock:
             app = self.org(org_id).add_external_client_app(name, **options)
-        return {
+        answer: dict[str, Any] = {
             "id": app.id,
             "name": app.name,
             "consumer_key": app.consumer_key,
@@ -128,6 +136,10 @@ class Admin:
             "client_credentials_enabled": app.client_credentials_enabled,
             "run_as_user_id": app.run_as_user_id,
         }
+        if private_pem is not None:
+            self.jwt_keys[app.consumer_key] = private_pem
+            answer["jwt_private_key_pem"] = private_pem
+        return answer
 
     def confirm_email_change(self, org_id: str, user_id: str) -> str:
         """ "Click the link" of a held e-mail change; returns the address now in ``Email``."""
