@@ -78,6 +78,13 @@ class FieldIndex:
         self.by_lower: dict[str, FieldDef] = {f.name.lower(): f for f in sdef.fields}
         self.position: dict[str, int] = {f.name: i for i, f in enumerate(sdef.fields)}
         self.required_on_create: tuple[FieldDef, ...] = tuple(f for f in sdef.fields if f.required_on_create)
+        self.json_types: dict[str, frozenset[type]] = {f.name: _json_types(f) for f in sdef.fields}
+        self.max_length: dict[str, int] = {
+            f.name: f.length for f in sdef.fields if f.length and f.type not in ("id", "reference", "boolean")
+        }
+        self.restricted: dict[str, FieldDef] = {
+            f.name: f for f in sdef.fields if f.type == "picklist" and f.restricted_picklist
+        }
 
     def field(self, key: str) -> FieldDef | None:
         return self.by_name.get(key) or self.by_lower.get(key.lower())
@@ -85,6 +92,17 @@ class FieldIndex:
     def in_order(self, names: Iterable[str]) -> list[str]:
         """``names`` in describe order (Salesforce reports the first failing field in that order)."""
         return sorted(names, key=self.position.__getitem__)
+
+
+def _json_types(fdef: FieldDef) -> frozenset[type]:
+    """The JSON value types a field takes (``type(value)`` membership: a bool is never a number)."""
+    if fdef.type == "boolean":
+        return frozenset({bool})
+    if fdef.type == "int":
+        return frozenset({int})
+    if fdef.type == "double":
+        return frozenset({int, float})
+    return frozenset({str})
 
 
 _INDEXES: dict[str, FieldIndex] = {}
@@ -105,21 +123,24 @@ def canonical_values(sdef: SObjectDef, body: Mapping[str, Any], *, creating: boo
     ``attributes`` is ignored (REST and Collections carry the type there); on update ``Id`` is the key, not a value.
     """
     index = field_index(sdef)
+    by_name, json_types = index.by_name, index.json_types
     values: dict[str, Any] = {}
     refused: list[str] = []
     for key, value in body.items():
         if key == "attributes":
             continue
-        fdef = index.field(key)
+        fdef = by_name.get(key) or index.by_lower.get(key.lower())
         if fdef is None:
             raise errors.no_such_column(key, sdef.name)
-        if fdef.name == "Id" and not creating:
+        name = fdef.name
+        if name == "Id" and not creating:
             continue
         if not (fdef.createable if creating else fdef.updateable):
-            refused.append(fdef.name)
+            refused.append(name)
             continue
-        check_json_type(fdef, value)
-        values[fdef.name] = value
+        if value is not None and type(value) not in json_types[name]:
+            check_json_type(fdef, value)
+        values[name] = value
     if refused:
         raise errors.not_writable(index.in_order(refused))
     return values
@@ -171,12 +192,9 @@ def missing_required(
 def check_lengths(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
     """Step 4: ``STRING_TOO_LONG`` for the first (describe order) text value longer than its field (§3.3)."""
     index = field_index(sdef)
+    max_length = index.max_length
     too_long = [
-        name
-        for name, value in values.items()
-        if isinstance(value, str)
-        and len(value) > (fdef := index.by_name[name]).length > 0
-        and fdef.type not in ("id", "reference")
+        name for name, value in values.items() if isinstance(value, str) and len(value) > max_length.get(name, 1 << 30)
     ]
     if too_long:
         fdef = index.by_name[index.in_order(too_long)[0]]
@@ -186,13 +204,11 @@ def check_lengths(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
 def check_picklists(sdef: SObjectDef, values: Mapping[str, Any]) -> None:
     """Step 5: ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` for a value outside a restricted picklist."""
     index = field_index(sdef)
+    restricted = index.restricted
     bad = [
         name
         for name, value in values.items()
-        if isinstance(value, str)
-        and value
-        and (fdef := index.by_name[name]).type == "picklist"
-        and not fdef.allows_picklist_value(value)
+        if name in restricted and isinstance(value, str) and value and not restricted[name].allows_picklist_value(value)
     ]
     if bad:
         fdef = index.by_name[index.in_order(bad)[0]]

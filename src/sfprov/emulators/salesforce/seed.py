@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from sfprov.emulators.salesforce.settings import OrgSettings
-from sfprov.emulators.salesforce.store import EmulatorState, Org, OrgKind
+from sfprov.emulators.salesforce.store import EmulatorState, Org, OrgKind, gc_paused
 
 DEMO_FOREIGN_USERNAMES = ("taken.elsewhere@contoso.com", "megan.bowen@contoso.com.other")
 """Usernames "taken in other customers' orgs" in the demo (reference §3.4): creating one fails DUPLICATE_USERNAME."""
@@ -335,6 +335,14 @@ def seed_bulk(
     if grow_licences and licence is not None and org.licences.available(licence) < n:
         org.set_licence_total(licence, org.licences.used.get(licence, 0) + n)
     created: list[str] = []
+    with gc_paused(freeze=True):
+        _bulk_batches(org, n, start, domain, profile_id, running_user_id, created)
+    return created
+
+
+def _bulk_batches(
+    org: Org, n: int, start: int, domain: str, profile_id: str, running_user_id: str | None, created: list[str]
+) -> None:
     for lo in range(start, start + n, 200):
         batch = [
             user_values(
@@ -353,4 +361,3 @@ def seed_bulk(
             if not result.success or result.id is None:
                 raise result.errors[0]
             created.append(result.id)
-    return created

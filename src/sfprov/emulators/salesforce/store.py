@@ -12,9 +12,11 @@ serves over REST (``create``, ``update``, ``retrieve``, ``delete``), plus the ad
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -67,6 +69,26 @@ _DEFAULT_EDITION: dict[str, str] = {
 _DEFAULT_API_REQUESTS: dict[str, int] = {"production": 100_000, "sandbox": 5_000_000, "developer": 15_000}
 """§12.1: Developer Edition 15,000 observed; the Enterprise base of 100,000 and the full sandbox 5,000,000 are
 UNVERIFIED defaults (change them in ``OrgSettings.daily_api_requests``)."""
+
+
+@contextmanager
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many rows: rows hold no cycles, and repeated full
+    collections over a growing heap cost a quarter of the time of a 100,000-user build.
+
+    With ``freeze`` the objects that exist afterwards move to the collector's permanent generation
+    (:func:`gc.freeze`), so that later collections do not rescan a large org: without it, a 200-record write
+    against a 100,000-user org now and then pays a ~100 ms full collection.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def sf_datetime(moment: datetime) -> str:
@@ -882,17 +904,20 @@ class EmulatorState:
             raise ValueError(f"unsupported snapshot version {data.get('version')!r}")
         state = cls(foreign_usernames=data["foreign_usernames"], clock=clock)
         state._org_counter = data["org_counter"]
-        for org_data in data["orgs"]:
-            org = Org.from_json(state, org_data)
-            state.orgs[org.id] = org
-            for user in org.tables["User"].rows.values():
-                state.usernames[user["Username"].lower()] = (org.id, user["Id"])
+        with gc_paused(freeze=True):
+            for org_data in data["orgs"]:
+                org = Org.from_json(state, org_data)
+                state.orgs[org.id] = org
+                for user in org.tables["User"].rows.values():
+                    state.usernames[user["Username"].lower()] = (org.id, user["Id"])
         return state
 
     @classmethod
     def from_json(cls, text: str, *, clock: Callable[[], datetime] | None = None) -> EmulatorState:
         """Rebuild a state saved by :meth:`to_json`."""
-        return cls.from_dict(json.loads(text), clock=clock)
+        with gc_paused():
+            data = json.loads(text)
+        return cls.from_dict(data, clock=clock)
 
 
 def email_expiry(now: datetime, hours: int) -> str:
