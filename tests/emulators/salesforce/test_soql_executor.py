@@ -424,3 +424,53 @@ def test_date_literal_on_a_date_field() -> None:
     assert ids(result) == [rid("0PL", 2)]
     result = run("SELECT Id FROM PermissionSetLicense WHERE ExpirationDate < 2027-01-01", source)
     assert ids(result) == [rid("0PL", 1)]
+
+
+# --- parent-to-child sub-queries (SOQL reference, "Relationship Queries") -------------------------------------------
+
+
+def test_child_subquery_nests_children_or_null() -> None:
+    result = run(
+        "SELECT Username, (SELECT PermissionSet.Name FROM PermissionSetAssignments ORDER BY PermissionSet.Name DESC) "
+        f"FROM User WHERE Id IN ('{U1}', '{U2}', '{U3}') ORDER BY Username"
+    )
+    ada, bob, carol = result.records
+    assert list(ada) == ["attributes", "Username", "PermissionSetAssignments"]
+    children = ada["PermissionSetAssignments"]
+    assert (children["totalSize"], children["done"]) == (2, True)
+    assert [c["PermissionSet"]["Name"] for c in children["records"]] == ["X00ex000000", "Sales_Ops"]
+    assert children["records"][0]["attributes"] == {
+        "type": "PermissionSetAssignment",
+        "url": f"/services/data/v64.0/sobjects/PermissionSetAssignment/{rid('0Pa', 1)}",
+    }
+    assert bob["PermissionSetAssignments"] is None  # its only assignment is deleted
+    assert carol["PermissionSetAssignments"] is None
+
+
+def test_child_subquery_filter_limit_position_and_query_all() -> None:
+    text = (
+        "SELECT (SELECT Id FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false LIMIT 1), "
+        f"Username FROM User WHERE Id IN ('{U1}', '{U2}') ORDER BY Username"
+    )
+    ada, bob = run(text).records
+    assert list(ada) == ["attributes", "PermissionSetAssignments", "Username"]
+    assert [c["Id"] for c in ada["PermissionSetAssignments"]["records"]] == [rid("0Pa", 2)]
+    assert bob["PermissionSetAssignments"] is None
+    _, bob_all = run(text, include_deleted=True).records
+    assert bob_all["PermissionSetAssignments"]["totalSize"] == 1
+
+
+def test_child_subquery_from_permission_set_and_managers() -> None:
+    result = run("SELECT Name, (SELECT Assignee.Username FROM Assignments) FROM PermissionSet ORDER BY Name")
+    sales, owned = result.records
+    assert [c["Assignee"]["Username"] for c in sales["Assignments"]["records"]] == ["ada@example.com"]
+    assert owned["Assignments"]["totalSize"] == 1
+    managers = run(f"SELECT Id, (SELECT Username FROM ManagedUsers) FROM User WHERE Id = '{U1}'").records
+    assert [c["Username"] for c in managers[0]["ManagedUsers"]["records"]] == ["Bob_O'Neil@Example.com"]
+
+
+def test_child_subquery_uses_one_index_lookup() -> None:
+    source = MemorySource(org(), indexed={"User": {"Id"}, "PermissionSetAssignment": {"AssigneeId"}})
+    run(f"SELECT Id, (SELECT Id FROM PermissionSetAssignments) FROM User WHERE Id IN ('{U1}', '{U2}')", source)
+    assert source.scans == []
+    assert ("PermissionSetAssignment", "AssigneeId", [U1, U2]) in source.lookups

@@ -26,6 +26,11 @@ NO_RELATIONSHIP = (
     "to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the "
     "appropriate names."
 )
+NO_CHILD = (
+    "Didn't understand relationship '{0}' in FROM part of query call. If you are attempting to use a custom "
+    "relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the "
+    "describe call for the appropriate names."
+)
 
 
 # --- valid forms ----------------------------------------------------------------------------------------------------
@@ -62,6 +67,10 @@ VALID = [
     "SELECT Id FROM User ORDER BY LastName DESC NULLS LAST, FirstName ASC NULLS FIRST, Profile.Name",
     "SELECT Id FROM User LIMIT 10 OFFSET 20",
     "SELECT Id FROM User\nWHERE IsActive = true\nLIMIT 5",
+    "SELECT Id, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User",
+    "SELECT Id, (SELECT Id FROM permissionsetassignments WHERE IsActive = true ORDER BY Id LIMIT 5), Username "
+    "FROM User",
+    "SELECT Name, (SELECT AssigneeId FROM Assignments) FROM PermissionSet",
 ]
 
 
@@ -225,6 +234,17 @@ ERRORS = [
     ("SELECT Id FROM User WHERE AboutMe = 'x'", "INVALID_FIELD", 27,
      "field 'AboutMe' can not be filtered in a query call"),
     ("SELECT Id FROM User ORDER BY AboutMe", "INVALID_FIELD", 30, "field 'AboutMe' can not be sorted in a query call"),
+    ("SELECT Id, (SELECT Id FROM Foo) FROM User", "INVALID_TYPE", 28, NO_CHILD.format("Foo")),
+    ("SELECT Id, (SELECT Id FROM PermissionSetAssignment) FROM User", "INVALID_TYPE", 28,
+     NO_CHILD.format("PermissionSetAssignment")),
+    ("SELECT Id, (SELECT Bar FROM PermissionSetAssignments) FROM User", "INVALID_FIELD", 20,
+     NO_COLUMN.format("Bar", "PermissionSetAssignment")),
+    ("SELECT Id, (SELECT Id FROM PermissionSetAssignments OFFSET 1) FROM User", "MALFORMED_QUERY", 53,
+     "unexpected token: 'OFFSET'"),
+    ("SELECT Id, (SELECT (SELECT Id FROM Assignments) FROM PermissionSetAssignments) FROM User", "MALFORMED_QUERY",
+     20, "unexpected token: '('"),
+    ("SELECT COUNT(), (SELECT Id FROM PermissionSetAssignments) FROM User", "MALFORMED_QUERY", 15,
+     "unexpected token: ','"),
     ("SELECT COUNT() FROM User ORDER BY LastName", "MALFORMED_QUERY", 35,
      "Ordered field must be grouped or aggregated: LastName"),
 ]  # fmt: skip
@@ -343,3 +363,13 @@ def test_quoted_text_is_always_a_single_comparison(text: str) -> None:
     assert first.values == (text,)
     assert isinstance(second, Comparison)
     assert second.path.field.name == "IsActive"
+
+
+def test_subquery_resolves_to_canonical_names_and_keeps_its_position() -> None:
+    q = soql.parse("SELECT Id, (SELECT permissionset.name FROM permissionsetassignments), Username FROM user")
+    assert [p.canonical for p in q.fields] == ["Id", "Username"]
+    (sub,) = q.subqueries
+    assert (sub.relationship, sub.sobject.name, sub.reference.name, sub.position) == (
+        "PermissionSetAssignments", "PermissionSetAssignment", "AssigneeId", 1,
+    )  # fmt: skip
+    assert [p.canonical for p in sub.fields] == ["PermissionSet.Name"]

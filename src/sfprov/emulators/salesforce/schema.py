@@ -1013,15 +1013,31 @@ def _describe_field(f: FieldDef) -> dict[str, Any]:
     }
 
 
+CHILD_RELATIONSHIPS: dict[tuple[str, str], str] = {
+    ("PermissionSetAssignment", "AssigneeId"): "PermissionSetAssignments",
+    ("PermissionSetAssignment", "PermissionSetId"): "Assignments",
+    ("User", "ManagerId"): "ManagedUsers",
+}
+"""Child relationship names (``(child sObject, reference field)`` -> name on the parent), usable in SOQL
+sub-queries such as ``(SELECT PermissionSetId FROM PermissionSetAssignments)``. PARTIAL: only those between emulated
+objects whose names are known; other references have no child relationship name here."""
+
+
+def child_relationship(parent: str, name: str) -> tuple[SObjectDef, FieldDef] | None:
+    """The child sObject and its reference field behind ``parent``'s child relationship ``name`` (case-insensitive)."""
+    for (child, field_name), rel in CHILD_RELATIONSHIPS.items():
+        child_def = SCHEMA[child]
+        ref = child_def.field(field_name)
+        if rel.lower() == name.lower() and ref is not None and parent in ref.reference_to:
+            return child_def, ref
+    return None
+
+
 def _child_relationships(target: str) -> list[dict[str, Any]]:
     """Relationships from other emulated objects pointing at ``target`` (describe ``childRelationships``).
 
     Only the relationships between emulated objects are listed; the real describe lists many more."""
-    names = {
-        ("PermissionSetAssignment", "AssigneeId"): "PermissionSetAssignments",
-        ("PermissionSetAssignment", "PermissionSetId"): "Assignments",
-        ("User", "ManagerId"): "ManagedUsers",
-    }
+    names = CHILD_RELATIONSHIPS
     out: list[dict[str, Any]] = []
     for obj in SCHEMA.values():
         for f in obj.fields:

@@ -86,6 +86,22 @@ class OrderItem:
 
 
 @dataclass(frozen=True)
+class SubQuery:
+    """A parent-to-child sub-query: the children of each parent row through ``reference`` on ``sobject``."""
+
+    relationship: str
+    """The child relationship name, canonical (``PermissionSetAssignments``): the key of the result."""
+    sobject: SObjectDef
+    reference: FieldDef
+    fields: tuple[FieldPath, ...]
+    position: int
+    """Index of the sub-query among the selected items, so that results keep the order of the select list."""
+    where: Condition | None = None
+    order_by: tuple[OrderItem, ...] = ()
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class Query:
     """A whole query: the sObject, the selected paths (empty for ``COUNT()``), filter, order, limit and offset."""
 
@@ -97,3 +113,4 @@ class Query:
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None
+    subqueries: tuple[SubQuery, ...] = ()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sfprov.emulators.salesforce.schema import FieldDef, SObjectDef, sobject
+from sfprov.emulators.salesforce.schema import CHILD_RELATIONSHIPS, FieldDef, SObjectDef, child_relationship, sobject
 from sfprov.emulators.salesforce.soql import errors as e
 from sfprov.emulators.salesforce.soql.ast import (
     And,
@@ -30,6 +30,7 @@ from sfprov.emulators.salesforce.soql.ast import (
     OrderItem,
     Query,
     RelativeDate,
+    SubQuery,
 )
 from sfprov.emulators.salesforce.soql.lexer import Kind, Token
 from sfprov.emulators.salesforce.soql.parser import (
@@ -41,7 +42,9 @@ from sfprov.emulators.salesforce.soql.parser import (
     RawLiteral,
     RawNot,
     RawOr,
+    RawOrder,
     RawQuery,
+    RawSubquery,
 )
 
 MAX_OFFSET = 2000
@@ -72,32 +75,49 @@ class _Binder:
         obj = sobject(raw.sobject.text)
         if obj is None or not obj.queryable:
             raise self.error(e.INVALID_TYPE, raw.sobject, e.unsupported_sobject(raw.sobject.text))
-        seen: set[str] = set()
         fields: list[FieldPath] = []
-        for token in raw.fields:
-            path = self.path(obj, token)
-            if path.canonical.lower() in seen:
-                # SOQL reference, "FIELDS()": ``[{"message": "duplicate field selected: Id", "errorCode":
-                # "INVALID_FIELD"}]``, without an excerpt
-                raise e.SoqlError(e.INVALID_FIELD, f"duplicate field selected: {path.canonical}")
-            seen.add(path.canonical.lower())
-            fields.append(path)
+        subqueries: list[SubQuery] = []
+        for position, item in enumerate(raw.fields):
+            if isinstance(item, RawSubquery):
+                subqueries.append(self.subquery(obj, item, position))
+            else:
+                fields.append(self.path(obj, item))
+        _check_duplicates(fields)
         where = self.condition(obj, raw.where) if raw.where is not None else None
-        order: list[OrderItem] = []
-        for item in raw.order_by:
+        if raw.count_only and raw.order_by:
+            token = raw.order_by[0].path
+            self.path(obj, token)
+            raise self.error(e.MALFORMED_QUERY, token, f"Ordered field must be grouped or aggregated: {token.text}")
+        order = self.order(obj, raw.order_by)
+        if raw.offset is not None and raw.offset > MAX_OFFSET:
+            raise e.SoqlError(e.NUMBER_OUTSIDE_VALID_RANGE, f"Maximum SOQL offset allowed is {MAX_OFFSET}")
+        return Query(
+            raw.text, obj, tuple(fields), raw.count_only, where, order, raw.limit, raw.offset, tuple(subqueries)
+        )
+
+    def subquery(self, parent: SObjectDef, raw: RawSubquery, position: int) -> SubQuery:
+        found = child_relationship(parent.name, raw.relationship.text)
+        if found is None:
+            raise self.error(e.INVALID_TYPE, raw.relationship, e.unknown_child_relationship(raw.relationship.text))
+        child, reference = found
+        fields = [self.path(child, token) for token in raw.fields]
+        _check_duplicates(fields)
+        where = self.condition(child, raw.where) if raw.where is not None else None
+        name = CHILD_RELATIONSHIPS[(child.name, reference.name)]
+        return SubQuery(
+            name, child, reference, tuple(fields), position, where, self.order(child, raw.order_by), raw.limit
+        )
+
+    def order(self, obj: SObjectDef, raw: tuple[RawOrder, ...]) -> tuple[OrderItem, ...]:
+        items: list[OrderItem] = []
+        for item in raw:
             path = self.path(obj, item.path)
-            if raw.count_only:
-                raise self.error(
-                    e.MALFORMED_QUERY, item.path, f"Ordered field must be grouped or aggregated: {item.path.text}"
-                )
             if not path.field.sortable:
                 raise self.error(
                     e.INVALID_FIELD, item.path, f"field '{path.field.name}' can not be sorted in a query call"
                 )
-            order.append(OrderItem(path, item.descending, item.nulls_last))
-        if raw.offset is not None and raw.offset > MAX_OFFSET:
-            raise e.SoqlError(e.NUMBER_OUTSIDE_VALID_RANGE, f"Maximum SOQL offset allowed is {MAX_OFFSET}")
-        return Query(raw.text, obj, tuple(fields), raw.count_only, where, tuple(order), raw.limit, raw.offset)
+            items.append(OrderItem(path, item.descending, item.nulls_last))
+        return tuple(items)
 
     # --- names ------------------------------------------------------------------------------------------------------
 
@@ -208,6 +228,16 @@ class _Binder:
         except ValueError:
             raise self.error(e.MALFORMED_QUERY, token, f"Invalid datetime: {token.text}") from None
         return value.astimezone(dt.UTC)
+
+
+def _check_duplicates(fields: list[FieldPath]) -> None:
+    """SOQL reference, "FIELDS()": ``[{"message": "duplicate field selected: Id", "errorCode": "INVALID_FIELD"}]``,
+    without an excerpt."""
+    seen: set[str] = set()
+    for path in fields:
+        if path.canonical.lower() in seen:
+            raise e.SoqlError(e.INVALID_FIELD, f"duplicate field selected: {path.canonical}")
+        seen.add(path.canonical.lower())
 
 
 def _target(ref: FieldDef, next_part: str) -> SObjectDef:

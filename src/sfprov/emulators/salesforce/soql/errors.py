@@ -109,3 +109,11 @@ def unknown_relationship(name: str) -> str:
         "relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL "
         "or the describe call for the appropriate names."
     )
+
+
+def unknown_child_relationship(name: str) -> str:
+    return (
+        f"Didn't understand relationship '{name}' in FROM part of query call. If you are attempting to use a custom "
+        "relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or "
+        "the describe call for the appropriate names."
+    )

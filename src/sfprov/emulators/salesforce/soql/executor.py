@@ -32,8 +32,10 @@ from sfprov.emulators.salesforce.soql.ast import (
     Hop,
     Not,
     Or,
+    OrderItem,
     Query,
     RelativeDate,
+    SubQuery,
 )
 from sfprov.emulators.salesforce.soql.source import TableSource
 
@@ -124,13 +126,14 @@ def _execute(
         if (include_deleted or not row.get("IsDeleted")) and (predicate is None or predicate(row))
     ]
     if query.order_by:
-        _sort(rows, query, ctx)
+        _sort(rows, query.order_by, ctx)
     start = query.offset or 0
     stop = None if query.limit is None else start + query.limit
     rows = rows[start:stop]
     if query.count_only:
         return QueryRows([], len(rows), scanned)
-    shape = _shaper(query, ctx)
+    children = {sub.position: _children(sub, rows, ctx, include_deleted) for sub in query.subqueries}
+    shape = _shaper(query, ctx, children)
     return QueryRows([shape(row) for row in rows], len(rows), scanned)
 
 
@@ -280,9 +283,9 @@ def _relative(cmp: Comparison, get: Callable[[Row], Any], kind: str, ctx: _Conte
 # --- ORDER BY -------------------------------------------------------------------------------------------------------
 
 
-def _sort(rows: list[Row], query: Query, ctx: _Context) -> None:
+def _sort(rows: list[Row], order_by: tuple[OrderItem, ...], ctx: _Context) -> None:
     """Stable multi-key sort, last key first. Nulls first unless NULLS LAST (SOQL reference, ORDER BY)."""
-    for item in reversed(query.order_by):
+    for item in reversed(order_by):
         get = _getter(item.path, ctx)
         null_rank = 1 if item.nulls_last != item.descending else -1
 
@@ -298,10 +301,17 @@ def _sort(rows: list[Row], query: Query, ctx: _Context) -> None:
 
 @dataclass
 class _Node:
-    """Selected fields of one object in the result, in select order; relationships as child nodes."""
+    """Selected items of one object in the result, in select order: field names, relationships as child nodes, and
+    sub-queries by their position."""
 
-    fields: list[tuple[str, str | _Node]] = field(default_factory=list)
+    fields: list[tuple[str, str | int | _Node]] = field(default_factory=list)
     hop: Hop | None = None
+
+    def add(self, path: FieldPath) -> None:
+        node = self
+        for hop in path.hops:
+            node = node.child(hop)
+        node.fields.append((path.field.name, path.field.name))
 
     def child(self, hop: Hop) -> _Node:
         name = hop.field.relationship_name or hop.field.name
@@ -313,25 +323,64 @@ class _Node:
         return node
 
 
-def _shaper(query: Query, ctx: _Context) -> Callable[[Row], dict[str, Any]]:
+ChildResults = dict[str, dict[str, Any]]
+"""Sub-query results of one sub-query by the parent's 15-character id: ``{totalSize, done, records}``."""
+
+
+def _children(sub: SubQuery, parents: list[Row], ctx: _Context, include_deleted: bool) -> ChildResults:
+    """Run a parent-to-child sub-query for all parent rows at once (one index lookup, grouped by parent)."""
+    parent_ids = [str(row["Id"]) for row in parents if row.get("Id")]
+    ref = sub.reference.name
+    found = ctx.source.lookup(sub.sobject.name, ref, parent_ids)
+    if found is None:
+        wanted = {pid[:15] for pid in parent_ids}
+        found = (row for row in ctx.source.scan(sub.sobject.name) if str(row.get(ref) or "")[:15] in wanted)
+    predicate = _compile(sub.where, ctx) if sub.where is not None else None
+    groups: dict[str, list[Row]] = {}
+    for row in found:
+        if (row.get("IsDeleted") and not include_deleted) or (predicate is not None and not predicate(row)):
+            continue
+        groups.setdefault(str(row.get(ref))[:15], []).append(row)
+    node = _Node()
+    for path in sub.fields:
+        node.add(path)
+    shape = _shape_node(node, sub.sobject, ctx, {})
+    out: ChildResults = {}
+    for key, rows in groups.items():
+        if sub.order_by:
+            _sort(rows, sub.order_by, ctx)
+        rows = rows[: sub.limit] if sub.limit is not None else rows
+        if rows:
+            out[key] = {"totalSize": len(rows), "done": True, "records": [shape(r) for r in rows]}
+    return out
+
+
+def _shaper(query: Query, ctx: _Context, children: dict[int, ChildResults]) -> Callable[[Row], dict[str, Any]]:
     root = _Node()
-    for path in query.fields:
-        node = root
-        for hop in path.hops:
-            node = node.child(hop)
-        node.fields.append((path.field.name, path.field.name))
-    return _shape_node(root, query.sobject, ctx)
+    plain = iter(query.fields)
+    by_position = {sub.position: sub for sub in query.subqueries}
+    for position in range(len(query.fields) + len(query.subqueries)):
+        sub = by_position.get(position)
+        if sub is None:
+            root.add(next(plain))
+        else:
+            root.fields.append((sub.relationship, position))
+    return _shape_node(root, query.sobject, ctx, children)
 
 
-def _shape_node(node: _Node, obj: SObjectDef | None, ctx: _Context) -> Callable[[Row], dict[str, Any]]:
+def _shape_node(
+    node: _Node, obj: SObjectDef | None, ctx: _Context, children: dict[int, ChildResults]
+) -> Callable[[Row], dict[str, Any]]:
     """A function that shapes one row of this node. Nested objects are built once per related record and shared by
     the records that point at it (100,000 users share a handful of profiles): treat records as read-only."""
-    steps: list[tuple[str, str | None, Hop | None, Callable[[Row], dict[str, Any]] | None]] = []
+    steps: list[tuple[str, str | None, Hop | None, Callable[[Row], dict[str, Any]] | None, ChildResults | None]] = []
     for key, value in node.fields:
         if isinstance(value, str):
-            steps.append((key, value, None, None))
+            steps.append((key, value, None, None, None))
+        elif isinstance(value, int):
+            steps.append((key, None, None, None, children[value]))
         else:
-            steps.append((key, None, value.hop, _shape_node(value, None, ctx)))
+            steps.append((key, None, value.hop, _shape_node(value, None, ctx, {}), None))
     fixed_type = obj.name if obj is not None else None
     base = ctx.base_url + "/sobjects/"
     shared: dict[tuple[int, str], dict[str, Any]] = {}
@@ -339,9 +388,12 @@ def _shape_node(node: _Node, obj: SObjectDef | None, ctx: _Context) -> Callable[
     def shape(row: Row) -> dict[str, Any]:
         type_name = fixed_type or _row_type(row, node)
         out: dict[str, Any] = {"attributes": {"type": type_name, "url": f"{base}{type_name}/{row.get('Id')}"}}
-        for key, name, hop, child_shape in steps:
+        for key, name, hop, child_shape, child_results in steps:
             if name is not None:
                 out[key] = row.get(name)
+                continue
+            if child_results is not None:
+                out[key] = child_results.get(str(row.get("Id"))[:15])
                 continue
             assert hop is not None
             assert child_shape is not None

@@ -3,8 +3,10 @@
 The subset is what provisioning and its reports send (SOQL and SOSL Reference: SELECT, "Condition Expression
 Syntax", "Comparison Operators", "Date Formats and Date Literals", ORDER BY, LIMIT, OFFSET, COUNT())::
 
-    SELECT (COUNT() | path {, path}) FROM sobject
+    SELECT (COUNT() | item {, item}) FROM sobject
       [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n] [OFFSET n]
+
+    item       := path | '(' SELECT path {, path} FROM childRelationship [WHERE ...] [ORDER BY ...] [LIMIT n] ')'
 
     condition  := unary {AND unary} | unary {OR unary}     -- mixing AND and OR needs parentheses, as in SOQL
     unary      := NOT unary | '(' condition ')' | path op literal | path [NOT] IN '(' literal {, literal} ')'
@@ -79,10 +81,22 @@ class RawOrder:
 
 
 @dataclass(frozen=True)
+class RawSubquery:
+    """``(SELECT fields FROM ChildRelationship [WHERE ...] [ORDER BY ...] [LIMIT n])`` in a select list."""
+
+    open_paren: Token
+    fields: tuple[Token, ...]
+    relationship: Token
+    where: RawCondition | None
+    order_by: tuple[RawOrder, ...]
+    limit: int | None
+
+
+@dataclass(frozen=True)
 class RawQuery:
     text: str
     count_only: bool
-    fields: tuple[Token, ...]
+    fields: tuple[Token | RawSubquery, ...]
     sobject: Token
     where: RawCondition | None
     order_by: tuple[RawOrder, ...]
@@ -149,31 +163,21 @@ class _Parser:
         if self.tok.is_keyword("FROM"):
             raise self.unexpected(shown=f"{select.text} {self.tok.text}")
         count_only = False
-        fields: list[Token] = []
+        fields: list[Token | RawSubquery] = []
         if self.tok.is_keyword("COUNT") and self.tokens[self.i + 1].kind is Kind.LPAREN:
             self.advance()
             self.advance()
             self.expect(Kind.RPAREN)
             count_only = True
         else:
-            fields.append(self.name())
+            fields.append(self.select_item())
             while self.tok.kind is Kind.COMMA:
                 self.advance()
-                fields.append(self.name())
+                fields.append(self.select_item())
         self.keyword("FROM")
         obj = self.name()
-        where = None
-        if self.tok.is_keyword("WHERE"):
-            self.advance()
-            where = self.condition()
-        order: list[RawOrder] = []
-        if self.tok.is_keyword("ORDER"):
-            self.advance()
-            self.keyword("BY")
-            order.append(self.order_item())
-            while self.tok.kind is Kind.COMMA:
-                self.advance()
-                order.append(self.order_item())
+        where = self.where_clause()
+        order = self.order_clause()
         limit = offset = None
         if self.tok.is_keyword("LIMIT"):
             self.advance()
@@ -183,7 +187,50 @@ class _Parser:
             offset = self.number()
         if self.tok.kind is not Kind.EOF:
             raise self.unexpected()
-        return RawQuery(self.text, count_only, tuple(fields), obj, where, tuple(order), limit, offset)
+        return RawQuery(self.text, count_only, tuple(fields), obj, where, order, limit, offset)
+
+    def select_item(self) -> Token | RawSubquery:
+        if self.tok.kind is Kind.LPAREN and self.tokens[self.i + 1].is_keyword("SELECT"):
+            return self.subquery()
+        return self.name()
+
+    def subquery(self) -> RawSubquery:
+        """A parent-to-child sub-query (SOQL reference, "Relationship Queries"); no COUNT(), OFFSET or nesting."""
+        open_paren = self.expect(Kind.LPAREN)
+        self.keyword("SELECT")
+        if self.tok.is_keyword("FROM"):
+            raise self.unexpected(shown=f"SELECT {self.tok.text}")
+        fields = [self.name()]
+        while self.tok.kind is Kind.COMMA:
+            self.advance()
+            fields.append(self.name())
+        self.keyword("FROM")
+        relationship = self.name()
+        where = self.where_clause()
+        order = self.order_clause()
+        limit = None
+        if self.tok.is_keyword("LIMIT"):
+            self.advance()
+            limit = self.number()
+        self.expect(Kind.RPAREN)
+        return RawSubquery(open_paren, tuple(fields), relationship, where, order, limit)
+
+    def where_clause(self) -> RawCondition | None:
+        if not self.tok.is_keyword("WHERE"):
+            return None
+        self.advance()
+        return self.condition()
+
+    def order_clause(self) -> tuple[RawOrder, ...]:
+        if not self.tok.is_keyword("ORDER"):
+            return ()
+        self.advance()
+        self.keyword("BY")
+        order = [self.order_item()]
+        while self.tok.kind is Kind.COMMA:
+            self.advance()
+            order.append(self.order_item())
+        return tuple(order)
 
     def order_item(self) -> RawOrder:
         path = self.name()
