@@ -80,3 +80,17 @@ def test_postgres_url_without_driver_gets_psycopg() -> None:
 
     assert normalise_url("postgresql://u:pw@h/db").drivername == "postgresql+psycopg"
     assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+
+
+def test_unreachable_postgres_is_a_clear_error_without_password() -> None:
+    with pytest.raises(StateError) as err:
+        StateStore.open("postgresql+psycopg://sfprov:hunter2@127.0.0.1:1/state")
+    assert "Cannot open the state store postgresql+psycopg://sfprov:***@127.0.0.1:1/state" in str(err.value)
+    assert "hunter2" not in str(err.value)
+    assert err.value.fix
+
+
+def test_unopenable_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "state.db").mkdir()  # a directory where the database file should be
+    with pytest.raises(StateError, match="Cannot open the state store sqlite:///"):
+        StateStore.open(tmp_path / "state.db")

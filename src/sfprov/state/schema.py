@@ -7,6 +7,8 @@ newer code relies on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
-from sfprov.state.errors import SchemaVersionError
+from sfprov.state.engine import READ_ONLY
+from sfprov.state.errors import SchemaVersionError, StateError
 from sfprov.state.tables import VERSION_TABLE
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -43,6 +46,19 @@ def current_revision(connection: sa.Connection) -> str | None:
     return heads[0] if heads else None
 
 
+@contextmanager
+def _reachable(where: str) -> Iterator[None]:
+    """Turn "cannot connect" into a :class:`StateError` with a fix; libpq and SQLite messages hold no password."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise StateError(
+            f"Cannot open the state store {where}: {reason}",
+            fix="Check that the database server runs and that the URL, user and database are right.",
+        ) from None
+
+
 def _refuse_unknown(current: str | None, where: str) -> None:
     if current is None:
         return
@@ -58,7 +74,7 @@ def _refuse_unknown(current: str | None, where: str) -> None:
 
 def upgrade(engine: sa.Engine, where: str) -> None:
     """Migrate to head; idempotent. ``where`` names the store (password hidden) in errors."""
-    with engine.begin() as conn:
+    with _reachable(where), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         current = current_revision(conn)
@@ -69,7 +85,8 @@ def upgrade(engine: sa.Engine, where: str) -> None:
 
 def require_head(engine: sa.Engine, where: str) -> None:
     """For stores opened without migrating: refuse to work on a schema that is not exactly ours."""
-    with engine.connect() as conn:
+    with _reachable(where), engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
         current = current_revision(conn)
     _refuse_unknown(current, where)
     if current != head_revision():

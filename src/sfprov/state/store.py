@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sfprov.state import schema
 from sfprov.state._base import Clock, utc_now
 from sfprov.state.cycles import Cycles
-from sfprov.state.engine import create_engine, normalise_url, safe_url
+from sfprov.state.engine import READ_ONLY, create_engine, normalise_url, safe_url
 from sfprov.state.escrow import Escrows, RetryPolicy
 from sfprov.state.links import Links
 from sfprov.state.locks import Leases
@@ -98,7 +98,9 @@ class StateStore(StateParts):
         schema.upgrade(self.engine, self.url)
 
     def schema_revision(self) -> str | None:
+        """The schema revision recorded in the database (``None`` when never migrated)."""
         with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
             return schema.current_revision(conn)
 
     @contextmanager
