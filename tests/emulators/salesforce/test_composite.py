@@ -169,3 +169,39 @@ def test_a_collection_counts_as_one_api_call(kit: Kit) -> None:
     )
     used = int(answer.headers["Sforce-Limit-Info"].split("=")[1].split("/")[0])
     assert used == before + 1
+
+
+def test_a_200_record_create_costs_well_under_50_ms_of_cpu(kit: Kit) -> None:
+    """Measured in-process (ASGI transport, one thread: the figure includes the client's own work, an upper bound of
+    the emulator's CPU). docs/dev/sf-http.md has the figures."""
+    import asyncio
+    import statistics
+    import time
+
+    import httpx
+
+    kit.settings(daily_api_requests=1_000_000)
+    with kit.sf.runtime.lock:
+        kit.org.set_licence_total(kit.org.licence_id("Salesforce"), 5_000)  # the licence rule is not measured here
+    token = kit.token()
+    host = kit.org.my_domain
+
+    async def run() -> list[float]:
+        spent = []
+        transport = httpx.ASGITransport(app=kit.sf.app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"https://{host}") as client:
+            for round_ in range(5):
+                records = users(kit, *[f"p{round_}x{i}.speed" for i in range(200)])
+                started = time.thread_time()
+                answer = await client.post(
+                    "/services/data/v64.0/composite/sobjects",
+                    json={"records": records},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                spent.append(time.thread_time() - started)
+                assert all(r["success"] for r in answer.json())
+        return spent
+
+    with kit.sf.runtime.lock:  # nothing else may run in the org meanwhile; the lock is re-entrant
+        spent = asyncio.run(run())
+    assert statistics.median(spent) < 0.05
