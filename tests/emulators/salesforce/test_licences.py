@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sfprov.emulators.salesforce.seed import seed_standard_setup, user_values
 from sfprov.emulators.salesforce.store import EmulatorState, Org
@@ -168,3 +170,69 @@ def test_shared_journal_writes_still_update_licence_rows(org: Org, admin: str) -
     assert row["UsedLicenses"] == 2
     journal.rollback_to(0)
     assert [r["UsedLicenses"] for r in org.lookup("UserLicense", "Name", ["Salesforce"]) or []] == [1]
+
+
+def recount(org: Org) -> dict[str, int]:
+    """Seats recounted from the rows: active users per licence of their profile."""
+    counts: dict[str, int] = {}
+    for user in org.scan("User"):
+        if user["IsActive"]:
+            licence = org.licence_of_profile(user["ProfileId"])
+            assert licence is not None
+            counts[licence] = counts.get(licence, 0) + 1
+    return counts
+
+
+PROFILES = ("Standard User", "Chatter Free User", "Read Only", "Standard Platform User")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["create", "deactivate", "activate", "profile", "freeze", "batch"]),
+            st.integers(min_value=0, max_value=7),
+            st.sampled_from(PROFILES),
+            st.booleans(),
+        ),
+        max_size=25,
+    )
+)
+def test_incremental_counts_always_match_a_recount(steps: list[tuple[str, int, str, bool]]) -> None:
+    org = EmulatorState().create_org("Acme", my_domain="acme")
+    seed_standard_setup(org, salesforce=4, platform=2, chatter_free=3, integration=1)
+    admin = org.add_user(
+        user_values("admin@acme.com", None, "Admin", "admin@acme.com", org.profile_id("System Administrator"))
+    )
+    made: list[str] = []
+    for op, n, profile, flag in steps:
+        target = made[n % len(made)] if made else None
+        if op == "create":
+            result = org.create("User", [body(org, len(made) + 10, profile, IsActive=flag)], running_user_id=admin)[0]
+            if result.success and result.id:
+                made.append(result.id)
+        elif op == "batch":
+            records = [body(org, len(made) + 100 + i, profile) for i in range(3)]
+            if flag:
+                records[1]["Alias"] = "far too long"
+            for result in org.create("User", records, running_user_id=admin, all_or_none=flag):
+                if result.success and result.id:
+                    made.append(result.id)
+        elif target is None:
+            continue
+        elif op in ("deactivate", "activate"):
+            org.update("User", [{"Id": target, "IsActive": op == "activate"}], running_user_id=admin)
+        elif op == "profile":
+            org.update("User", [{"Id": target, "ProfileId": org.profile_id(profile)}], running_user_id=admin)
+        else:
+            login = org.user_login(target)
+            assert login is not None
+            org.update("UserLogin", [{"Id": login["Id"], "IsFrozen": flag}], running_user_id=admin)
+        expected = recount(org)
+        for licence_id, total in org.licences.total.items():
+            used_now = org.licences.used.get(licence_id, 0)
+            assert used_now == expected.get(licence_id, 0)
+            assert used_now <= total
+            row = org.get_by_id("UserLicense", licence_id)
+            assert row is not None
+            assert row["UsedLicenses"] == used_now

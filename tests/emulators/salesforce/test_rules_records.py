@@ -312,3 +312,23 @@ def test_delete_many_with_all_or_none(org: Org, admin: str) -> None:
     assert [r.errors[0].error_code for r in results] == ["ALL_OR_NONE_OPERATION_ROLLED_BACK", "NOT_FOUND"]
     assert org.get_by_id("PermissionSetAssignment", made.id) is not None
     assert custom_assignments(org, jane) == ["Reports_Viewer"]
+
+
+def test_all_or_none_failure_leaves_the_whole_state_unchanged(state: EmulatorState, org: Org, admin: str) -> None:
+    a, b, c = new_user(org, "a"), new_user(org, "b"), new_user(org, "c")
+    before = state.to_dict()
+    results = org.update(
+        "User",
+        [
+            {"Id": a, "Email": "a@new.example", "Username": "a2@acme.com", "CommunityNickname": "newnick"},
+            {"Id": b, "IsActive": False},
+            {"Id": c, "ProfileId": org.profile_id("Chatter Free User"), "FirstName": "C"},
+            {"Id": admin, "TimeZoneSidKey": "Nowhere/Else"},
+        ],
+        running_user_id=admin,
+        all_or_none=True,
+    )
+    assert [r.success for r in results] == [False] * 4
+    assert results[3].errors[0].error_code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert state.to_dict() == before
+    assert org.pending_email(a) is None
