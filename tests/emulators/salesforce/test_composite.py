@@ -205,3 +205,40 @@ def test_a_200_record_create_costs_well_under_50_ms_of_cpu(kit: Kit) -> None:
     with kit.sf.runtime.lock:  # nothing else may run in the org meanwhile; the lock is re-entrant
         spent = asyncio.run(run())
     assert statistics.median(spent) < 0.05
+
+
+def test_mixed_all_or_none_spans_chunks_and_unwritable_types_fail_first(kit: Kit) -> None:
+    token = kit.token()
+    permission_set = kit.org.tables["PermissionSet"].first("Name", "Sales_Operations")["Id"]
+    good_user = users(kit, "seven.g")
+    bad_assignment = {
+        "attributes": {"type": "PermissionSetAssignment"},
+        "AssigneeId": kit.standard.user_id,
+        "PermissionSetId": "0PS000000000000AAA",
+    }
+    answer = kit.rest(
+        "POST", "composite/sobjects", token, json={"allOrNone": True, "records": [*good_user, bad_assignment]}
+    )
+    first, second = answer.json()
+    assert first == {"success": False, "errors": [ROLLED_BACK]}
+    assert second["success"] is False
+    assert kit.org.user_by_username("seven.g@kit.example.com") is None
+    refused = kit.rest(
+        "POST",
+        "composite/sobjects",
+        token,
+        json={
+            "records": [
+                *users(kit, "eight.h"),
+                {
+                    "attributes": {"type": "PermissionSetAssignment"},
+                    "AssigneeId": kit.standard.user_id,
+                    "PermissionSetId": permission_set,
+                },
+                {"attributes": {"type": "Profile"}, "Name": "Hacker"},
+            ]
+        },
+    )
+    assert refused.status_code == 405
+    assert refused.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert kit.org.user_by_username("eight.h@kit.example.com") is None

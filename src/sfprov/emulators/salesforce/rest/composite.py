@@ -15,7 +15,7 @@ write 200 records for one API call (reference ``salesforce.md`` §8.7). Rules mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -31,7 +31,7 @@ from sfprov.emulators.salesforce.rest.errors import (
     json_response,
     method_not_allowed,
 )
-from sfprov.emulators.salesforce.rest.sobjects import error, with_attributes
+from sfprov.emulators.salesforce.rest.sobjects import end_sessions_if_locked_out, error, with_attributes
 from sfprov.emulators.salesforce.rest.writes import BadJson, guarded_write, insufficient_access, may_write, parse_json
 from sfprov.emulators.salesforce.store import Journal, SaveResult
 
@@ -142,17 +142,17 @@ def _write_one_type(
 def _write_mixed(
     ctx: RequestContext, chunks: list[tuple[str, list[dict[str, Any]]]], all_or_none: bool, *, updating: bool
 ) -> list[SaveResult]:
-    """Several types in one call: chunk by chunk, with one undo journal so ``allOrNone`` spans every chunk."""
+    """Several types in one call: chunk by chunk, with one undo journal so ``allOrNone`` spans every chunk. Every
+    chunk's handler is resolved first, so a type the API may not write fails the call before anything is written."""
+    handlers: dict[str, dml.Handler] = {
+        kind: dml.updater(ctx.org, kind) if updating else dml.creator(ctx.org, kind) for kind, _ in chunks
+    }
     journal = Journal()
     results: list[SaveResult] = []
     for kind, bodies in chunks:
-        handler = dml.updater(ctx.org, kind) if updating else dml.creator(ctx.org, kind)
+        handler = handlers[kind]
 
-        def write(
-            recs: Sequence[dict[str, Any]],
-            _aon: bool,
-            handler: Callable[..., str] = handler,
-        ) -> list[SaveResult]:
+        def write(recs: Sequence[dict[str, Any]], _aon: bool, handler: dml.Handler = handler) -> list[SaveResult]:
             out: list[SaveResult] = []
             for rec in recs:
                 mark = len(journal)
@@ -170,15 +170,18 @@ def _write_mixed(
         results = [
             SaveResult(r.id if updating else None, False, [errors.rolled_back()]) if r.success else r for r in results
         ]
+    if updating:
+        start = 0
+        for kind, bodies in chunks:
+            _expire_sessions(ctx, kind, results[start : start + len(bodies)])
+            start += len(bodies)
     return results
 
 
 def _expire_sessions(ctx: RequestContext, kind: str, results: list[SaveResult]) -> None:
-    from sfprov.emulators.salesforce.rest.sobjects import _after_update
-
     for result in results:
         if result.success and result.id:
-            _after_update(ctx, kind, result.id)
+            end_sessions_if_locked_out(ctx, kind, result.id)
 
 
 def _delete(ctx: RequestContext, request: Request) -> Response:

@@ -188,11 +188,11 @@ def _record(ctx: RequestContext, request: Request, sdef: schema.SObjectDef, raw_
     ctx.records = 1
     if not results[0].success:
         return error(results[0].errors[0])
-    _after_update(ctx, sdef.name, record_id)
+    end_sessions_if_locked_out(ctx, sdef.name, record_id)
     return Response(status_code=204)
 
 
-def _after_update(ctx: RequestContext, sobject: str, record_id: str) -> None:
+def end_sessions_if_locked_out(ctx: RequestContext, sobject: str, record_id: str) -> None:
     """A deactivated or frozen user loses its sessions at once (they would fail on next use anyway)."""
     if sobject == "User":
         user = ctx.org.user(record_id)
