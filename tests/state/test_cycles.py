@@ -118,3 +118,14 @@ def test_crashed_cycle_is_closed_as_interrupted_by_the_next_lease_holder(db_url:
         assert "stopped without closing" in (closed[0].error_message or "")
         assert b.cycles.get(own.id).status is CycleStatus.RUNNING  # type: ignore[union-attr]
         assert b.cycles.close_interrupted("prod", "host-b") == []
+
+
+def test_progress_of_a_running_cycle_survives_a_crash(store: StateStore) -> None:
+    cycle = store.cycles.start("prod", CycleKind.INITIAL, owner="a")
+    store.cycles.progress(cycle.id, counts={"create": 200}, api_calls=3)
+    running = store.cycles.get(cycle.id)
+    assert running is not None
+    assert (running.counts, running.api_calls, running.status) == ({"create": 200}, 3, CycleStatus.RUNNING)
+    store.cycles.finish(cycle.id, CycleStatus.FAILED, counts={"create": 250}, api_calls=4)
+    store.cycles.progress(cycle.id, counts={"create": 999}, api_calls=99)  # a closed cycle is not changed
+    assert store.cycles.get(cycle.id).api_calls == 4  # type: ignore[union-attr]

@@ -6,6 +6,7 @@ from sfprov.state.escrow import RetryPolicy
 from sfprov.state.guard import REDACTED, fingerprint, looks_secret
 from sfprov.state.log import new_entry
 from sfprov.state.records import (
+    PORTAL_RESTART,
     Cycle,
     CycleKind,
     CycleStatus,
@@ -22,6 +23,7 @@ from sfprov.state.records import (
     ModifiedProperty,
     QuarantineReason,
     QuarantineState,
+    ResetScope,
     Step,
     StepType,
     Watermark,
@@ -29,6 +31,7 @@ from sfprov.state.records import (
 from sfprov.state.store import StateParts, StateStore
 
 __all__ = [
+    "PORTAL_RESTART",
     "REDACTED",
     "Cycle",
     "CycleKind",
@@ -47,6 +50,7 @@ __all__ = [
     "ModifiedProperty",
     "QuarantineReason",
     "QuarantineState",
+    "ResetScope",
     "RetryPolicy",
     "SchemaVersionError",
     "SecretValueRefused",

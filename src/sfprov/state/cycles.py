@@ -73,6 +73,15 @@ class Cycles(Part):
             )
         return cycle
 
+    def progress(self, cycle_id: str, *, counts: Mapping[str, int], api_calls: int) -> None:
+        """Record the counts and API calls so far of a running cycle, so a crash still shows what it used."""
+        with self._write() as conn:
+            conn.execute(
+                sa.update(t)
+                .where(t.c.id == cycle_id, t.c.status == CycleStatus.RUNNING.value)
+                .values(counts=dict(counts), api_calls=api_calls)
+            )
+
     def finish(
         self,
         cycle_id: str,

@@ -85,6 +85,25 @@ class StepType(StrEnum):
     ACTION = "action"
 
 
+class ResetScope(StrEnum):
+    """What a restart forgets: Graph ``synchronizationJobRestartCriteria.resetScope`` values (reference §1).
+
+    ``ForceDeletes`` is not here: it releases staged deletions, which is the engine's business, not a reset.
+    """
+
+    WATERMARK = "Watermark"
+    ESCROWS = "Escrows"
+    QUARANTINE_STATE = "QuarantineState"
+    CONNECTOR_DATA_STORE = "ConnectorDataStore"
+    """The links: every user is matched again."""
+    FULL = "Full"
+    """All of the above."""
+
+
+PORTAL_RESTART = (ResetScope.WATERMARK, ResetScope.ESCROWS, ResetScope.QUARANTINE_STATE)
+"""The portal's "Restart provisioning": watermark, escrows and quarantine cleared, links kept (§1)."""
+
+
 class QuarantineReason(StrEnum):
     """Graph ``synchronizationQuarantine.reason`` values (§8.2)."""
 

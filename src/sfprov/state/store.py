@@ -24,6 +24,7 @@ from sfprov.state.links import Links
 from sfprov.state.locks import Leases
 from sfprov.state.log import ProvisioningLog
 from sfprov.state.quarantine import Quarantines
+from sfprov.state.records import ResetScope
 from sfprov.state.watermarks import Watermarks
 
 
@@ -102,6 +103,24 @@ class StateStore(StateParts):
         with self.engine.connect() as conn:
             conn.execution_options(**{READ_ONLY: True})
             return schema.current_revision(conn)
+
+    def reset(self, job: str, scopes: Iterable[ResetScope]) -> None:
+        """Forget parts of a job's state in one transaction, as Entra's restart does (reference §1).
+
+        The provisioning log and cycle history are kept: they are the audit trail.
+        """
+        wanted = {ResetScope(s) for s in scopes}
+        if ResetScope.FULL in wanted:
+            wanted = set(ResetScope)
+        with self.transaction() as tx:
+            if ResetScope.WATERMARK in wanted:
+                tx.watermarks.clear(job)
+            if ResetScope.ESCROWS in wanted:
+                tx.escrows.clear_all(job)
+            if ResetScope.QUARANTINE_STATE in wanted:
+                tx.quarantine.clear(job)
+            if ResetScope.CONNECTOR_DATA_STORE in wanted:
+                tx.links.delete_all(job)
 
     @contextmanager
     def transaction(self) -> Iterator[StateParts]:
