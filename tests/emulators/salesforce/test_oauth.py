@@ -11,8 +11,9 @@ import httpx
 import jwt
 import pytest
 
+from sfprov.emulators.salesforce import SalesforceEmulator
 from sfprov.emulators.salesforce.seed import generate_jwt_key_pair
-from tests.emulators.salesforce.conftest import Kit
+from tests.emulators.salesforce.conftest import Kit, make_kit
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -176,4 +177,26 @@ def test_password_flow_bad_credentials_and_switched_off(kit: Kit) -> None:
 def test_unknown_grant_type(kit: Kit) -> None:
     assert_error(
         token(kit, kit.login_url, grant_type="authorization_code"), "unsupported_grant_type", "grant type not supported"
+    )
+
+
+def test_sandbox_jwt_audience_is_the_test_host(
+    sf: SalesforceEmulator, http: httpx.Client, jwt_keys: tuple[str, str]
+) -> None:
+    sandbox = make_kit(sf, http, jwt_keys, kind="sandbox")
+    test_aud = assertion(sandbox, aud="https://test.salesforce.com")
+    answer = token(sandbox, sandbox.login_url, grant_type=JWT_GRANT, assertion=test_aud)
+    assert answer.status_code == 200
+    assert answer.json()["id"].startswith(sandbox.sf.url("test.salesforce.com") + "/id/")
+    prod_aud = assertion(sandbox, aud="https://login.salesforce.com")
+    assert_error(
+        token(sandbox, sandbox.login_url, grant_type=JWT_GRANT, assertion=prod_aud),
+        "invalid_grant",
+        "audience is invalid",
+    )
+    # the sandbox's apps are not found through the production login host
+    assert_error(
+        token(sandbox, sandbox.sf.url("login.salesforce.com"), grant_type=JWT_GRANT, assertion=test_aud),
+        "invalid_client_id",
+        "client identifier invalid",
     )

@@ -6,7 +6,8 @@ import httpx
 import pytest
 from lxml import etree
 
-from tests.emulators.salesforce.conftest import Kit, session_id
+from sfprov.emulators.salesforce import SalesforceEmulator
+from tests.emulators.salesforce.conftest import Kit, make_kit, session_id
 
 NS = {
     "s": "http://schemas.xmlsoap.org/soap/envelope/",
@@ -98,7 +99,7 @@ def test_wrong_password_is_invalid_login(kit: Kit) -> None:
     assert text == "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
 
 
-def test_unknown_user_and_wrong_login_host_are_invalid_login(kit: Kit, sf: object) -> None:
+def test_unknown_user_and_wrong_login_host_are_invalid_login(kit: Kit) -> None:
     kit.settings(soap_login_enabled=True)
     stranger = type(kit.integration)("x", "nobody@nowhere.example.com", "pw", "tok")
     assert fault(kit.soap_login(stranger))[2] == "INVALID_LOGIN"
@@ -222,3 +223,16 @@ def test_login_scope_header_must_name_the_users_org(kit: Kit) -> None:
 
     assert login(kit.org.id15).status_code == 200
     assert fault(login("00D000000000001AAA"))[2] == "INVALID_LOGIN"
+
+
+def test_sandbox_users_log_in_on_the_test_host(
+    sf: SalesforceEmulator, http: httpx.Client, jwt_keys: tuple[str, str]
+) -> None:
+    sandbox = make_kit(sf, http, jwt_keys, kind="sandbox")
+    sandbox.settings(soap_login_enabled=True)
+    assert sandbox.org.my_domain == f"{sandbox.org.my_domain.split('--')[0]}--qa.sandbox.my.salesforce.com"
+    answer = sandbox.soap_login(sandbox.integration)  # login_url is test.salesforce.com for a sandbox
+    assert answer.status_code == 200
+    assert "<sandbox>true</sandbox>" in answer.text
+    login_host = sandbox.sf.url("login.salesforce.com")
+    assert fault(sandbox.soap_login(sandbox.integration, base=login_host))[2] == "INVALID_LOGIN"
