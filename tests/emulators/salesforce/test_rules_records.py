@@ -90,10 +90,12 @@ def test_assign_duplicate_and_revoke(org: Org, admin: str) -> None:
 def test_assignment_requires_both_ids_and_known_targets(org: Org, admin: str) -> None:
     missing = org.create("PermissionSetAssignment", [{"AssigneeId": admin}])[0].errors[0]
     assert (missing.error_code, missing.fields) == ("REQUIRED_FIELD_MISSING", ["PermissionSetId"])
-    unknown = org.create(
+    wrong_type = org.create(
         "PermissionSetAssignment", [{"AssigneeId": admin, "PermissionSetId": org.profile_id("Standard User")}]
     )[0].errors[0]
-    assert (unknown.error_code, unknown.fields) == ("INVALID_CROSS_REFERENCE_KEY", ["PermissionSetId"])
+    assert (wrong_type.error_code, wrong_type.fields) == ("FIELD_INTEGRITY_EXCEPTION", ["PermissionSetId"])
+    unknown = org.create("PermissionSetAssignment", [{"AssigneeId": admin, "PermissionSetId": "0PS000000000000"}])[0]
+    assert (unknown.errors[0].error_code, unknown.errors[0].fields) == ("INVALID_CROSS_REFERENCE_KEY", [])
 
 
 def test_licence_restricted_set_only_for_users_of_that_licence(org: Org, admin: str) -> None:

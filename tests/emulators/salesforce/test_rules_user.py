@@ -159,12 +159,21 @@ def test_restricted_picklists(org: Org, field: str, label: str, value: str) -> N
     assert error.message == f"{label}: bad value for restricted picklist field: {value}"
 
 
-@pytest.mark.parametrize("field", ["ProfileId", "UserRoleId", "ManagerId"])
-def test_unknown_reference(org: Org, admin: str, field: str) -> None:
+@pytest.mark.parametrize(("field", "prefix"), [("ProfileId", "00e"), ("UserRoleId", "00E"), ("ManagerId", "005")])
+def test_unknown_reference(org: Org, field: str, prefix: str) -> None:
+    error = create_error(org, body(org, **{field: prefix + "000000000000"}))
+    assert (error.status, error.error_code, error.fields) == (400, "INVALID_CROSS_REFERENCE_KEY", [])
+    assert error.message == "invalid cross reference id"
+
+
+@pytest.mark.parametrize(
+    ("field", "label"), [("ProfileId", "Profile ID"), ("UserRoleId", "Role ID"), ("ManagerId", "Manager ID")]
+)
+def test_reference_to_the_wrong_object(org: Org, admin: str, field: str, label: str) -> None:
     wrong = org.profile_id("Standard User") if field != "ProfileId" else admin
     error = create_error(org, body(org, **{field: wrong}))
-    assert (error.status, error.error_code, error.fields) == (400, "INVALID_CROSS_REFERENCE_KEY", [field])
-    assert error.message == "invalid cross reference id"
+    assert (error.status, error.error_code, error.fields) == (400, "FIELD_INTEGRITY_EXCEPTION", [field])
+    assert error.message == f"{label}: id value of incorrect type: {wrong}"
 
 
 def test_malformed_reference(org: Org) -> None:

@@ -99,8 +99,9 @@ def _target(org: Org, sdef: schema.SObjectDef, body: Mapping[str, Any]) -> Row:
 
 
 def _references(org: Org, sdef: schema.SObjectDef, values: dict[str, Any]) -> None:
-    """Step 6: every reference must be a well-formed id (MALFORMED_ID) of an existing row of one of the field's
-    target objects (INVALID_CROSS_REFERENCE_KEY). Ids are stored in their 18-character form; "" means null."""
+    """Step 6: every reference must be a well-formed id (MALFORMED_ID) with the key prefix of one of the field's
+    target objects (FIELD_INTEGRITY_EXCEPTION) naming an existing row (INVALID_CROSS_REFERENCE_KEY). Ids are stored
+    in their 18-character form; "" means null."""
     by_name = rules.field_index(sdef).by_name
     for name, value in values.items():
         fdef = by_name[name]
@@ -112,8 +113,11 @@ def _references(org: Org, sdef: schema.SObjectDef, values: dict[str, Any]) -> No
         rid = ids.normalize(value)
         if rid is None:
             raise errors.malformed_id(fdef.label, name, value)
-        if not any(rid in org.tables[target].rows for target in fdef.reference_to if target in org.tables):
-            raise errors.invalid_cross_reference(name)
+        targets = [org.tables[t] for t in fdef.reference_to if t in org.tables]
+        if not any(schema.SCHEMA[t.name].key_prefix == rid[:3] for t in targets):
+            raise errors.reference_of_wrong_type(fdef.label, name, rid)
+        if not any(rid in t.rows for t in targets):
+            raise errors.invalid_cross_reference()
         values[name] = rid
 
 

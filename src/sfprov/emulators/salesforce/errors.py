@@ -122,10 +122,16 @@ def not_writable(fields: Iterable[str]) -> SalesforceError:
     )
 
 
-def invalid_cross_reference(field: str) -> SalesforceError:
-    """``INVALID_CROSS_REFERENCE_KEY`` / ``invalid cross reference id`` (the common Salesforce text; the field list
-    is UNVERIFIED, the emulator names the offending field)."""
-    return SalesforceError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [field])
+def invalid_cross_reference() -> SalesforceError:
+    """``INVALID_CROSS_REFERENCE_KEY`` / ``invalid cross reference id`` with no field: a well-formed id of the right
+    type that names no record (observed REST bodies carry no field; Apex shows ``invalid cross reference id: []``)."""
+    return SalesforceError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+
+
+def reference_of_wrong_type(label: str, field: str, value: str) -> SalesforceError:
+    """``FIELD_INTEGRITY_EXCEPTION`` / ``<Label>: id value of incorrect type: <id>`` for a well-formed id of another
+    object in a reference field (observed: ``Owner ID: id value of incorrect type: 035...: [OwnerId]``)."""
+    return SalesforceError(400, "FIELD_INTEGRITY_EXCEPTION", f"{label}: id value of incorrect type: {value}", [field])
 
 
 def malformed_id(label: str, field: str, value: object) -> SalesforceError:

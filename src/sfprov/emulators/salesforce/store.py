@@ -559,7 +559,7 @@ class Org:
         """Add a ``Profile`` of a licence with ``Permissions*`` flags, and its profile-owned permission set (every
         profile has one, and users' assignment lists show it, reference §6)."""
         if licence_id not in self.tables["UserLicense"].rows:
-            raise errors.invalid_cross_reference("UserLicenseId")
+            raise errors.invalid_cross_reference()
         perms = self._permission_values("Profile", permissions)
         rid = self._insert_setup(
             "Profile",
