@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sfprov.emulators.salesforce import soap
+from sfprov.emulators.salesforce import ids, schema, soap
 from sfprov.emulators.salesforce.faults import Faults
 from sfprov.emulators.salesforce.rest.cursors import CursorStore
 from sfprov.emulators.salesforce.rest.errors import NOT_FOUND, error_response, json_response
@@ -75,17 +75,15 @@ class Runtime:
 
 
 def _classify(method: str, path: str) -> str:
-    """The endpoint name used by the call counters: the path with ids, versions and locators generalised."""
-    parts = [p for p in path.split("/") if p]
+    """The endpoint name used by the call counters: versions, record ids and query locators generalised
+    (``GET /services/data/vXX.X/sobjects/User/{id}``)."""
     if path.startswith("/services/Soap/u/"):
         return f"{method} /services/Soap/u/{{version}}"
+    parts = [p for p in path.split("/") if p]
     if path.startswith("/services/data/") and len(parts) >= 3:
-        tail = []
-        for i, part in enumerate(parts[3:]):
-            if i >= 2 or (i == 1 and parts[3] in ("query", "queryAll")):
-                tail.append("{id}")
-            else:
-                tail.append(part)
+        tail = [
+            "{id}" if schema.sobject(p) is None and (ids.normalize(p) or p.startswith("01g")) else p for p in parts[3:]
+        ]
         return f"{method} /services/data/vXX.X/" + "/".join(tail)
     return f"{method} {path}"
 
