@@ -79,7 +79,7 @@ def test_assign_duplicate_and_revoke(org: Org, admin: str) -> None:
     )[0]
     error = again.errors[0]
     assert (error.status, error.error_code, error.fields) == (400, "DUPLICATE_VALUE", [])
-    assert error.message == f"Duplicate PermissionSetAssignment. Assignee: {jane}, PermissionSet: {ops}"
+    assert error.message == f"Duplicate PermissionSetAssignment. Assignee: {jane}; Permission Set: {ops}"
     org.delete("PermissionSetAssignment", first.id, running_user_id=admin)
     assert custom_assignments(org, jane) == []
     with pytest.raises(SalesforceError) as caught:

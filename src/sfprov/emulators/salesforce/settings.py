@@ -62,9 +62,9 @@ class OrgSettings:
     user_delete_message: str = "HTTP Method 'DELETE' not allowed. Allowed are GET,HEAD,PATCH"
     """User has no delete (§3.1, doc); the REST answer is UNVERIFIED (§8.1 asks for 405 METHOD_NOT_ALLOWED); the text
     follows Salesforce's observed 405 form ``HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD,POST``."""
-    duplicate_assignment_message: str = "Duplicate PermissionSetAssignment. Assignee: {assignee}, PermissionSet: {ps}"
-    """``DUPLICATE_VALUE`` on a second identical assignment (§6, code UNVERIFIED; the "Duplicate
-    PermissionSetAssignment" prefix is what public tooling matches on)."""
+    duplicate_assignment_message: str = "Duplicate PermissionSetAssignment. Assignee: {assignee}; Permission Set: {ps}"
+    """``DUPLICATE_VALUE`` on a second identical assignment (§6, code UNVERIFIED). The text is the form public
+    tooling quotes from ``sf org assign permset`` failures (some quotes separate with "," instead of ";")."""
     licence_mismatch_error_code: str = "FIELD_INTEGRITY_EXCEPTION"
     licence_mismatch_message: str = "The user license doesn't match the user license of the permission set."
     """Assigning a permission set whose LicenseId differs from the user's licence (§6, code and text UNVERIFIED)."""
