@@ -20,13 +20,14 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sfprov.emulators.salesforce import ids, schema, soap
+from sfprov.emulators.salesforce import admin, ids, oauth, schema, soap
 from sfprov.emulators.salesforce.faults import Faults
+from sfprov.emulators.salesforce.rest import router
 from sfprov.emulators.salesforce.rest.cursors import CursorStore
 from sfprov.emulators.salesforce.rest.errors import NOT_FOUND, error_response, json_response
 from sfprov.emulators.salesforce.rest.usage import ApiUsage
@@ -109,8 +110,6 @@ class SalesforceApp:
         path: str = scope["path"]
         request = Request(scope, receive)
         if path.startswith("/_emulator/") or path == "/_emulator":
-            from sfprov.emulators.salesforce import admin
-
             response = await admin.handle(request, self.runtime)
             await response(scope, receive, send)
             return
@@ -134,13 +133,9 @@ class SalesforceApp:
         if path.startswith("/services/Soap/u/"):
             return self._soap(request, host, path, body), 0
         if path.rstrip("/") == "/services/oauth2/token":
-            from sfprov.emulators.salesforce import oauth
-
             with self.runtime.lock:
                 return oauth.token_endpoint(request, self.runtime, host, body), 0
         if path == "/services/data" or path.startswith("/services/data/"):
-            from sfprov.emulators.salesforce.rest import router
-
             with self.runtime.lock:
                 return router.handle(request, self.runtime, host, path, body)
         return error_response(404, "NOT_FOUND", NOT_FOUND), 0
@@ -156,7 +151,8 @@ class SalesforceApp:
 
 
 def _unavailable(path: str) -> Response:
-    """The injected ``503``: a SOAP fault on the SOAP endpoint, Salesforce's JSON error array elsewhere."""
+    """The injected ``503``: a SOAP fault on the SOAP endpoint, Salesforce's JSON error array elsewhere
+    (``SERVER_UNAVAILABLE`` is a WSDL exception code; the body of a real 503 varies and is UNVERIFIED)."""
     if path.startswith("/services/Soap/"):
         fault = soap.LoginFault("SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later.")
         return Response(soap.render_login_fault(fault), status_code=503, media_type=soap.CONTENT_TYPE)
@@ -164,8 +160,3 @@ def _unavailable(path: str) -> Response:
         [{"message": "Server temporarily unavailable. Please try again later.", "errorCode": "SERVER_UNAVAILABLE"}],
         503,
     )
-
-
-def info_urls(runtime: Runtime) -> dict[str, Any]:
-    """Login URLs of the two login hosts, as served."""
-    return {name: runtime.base_url(name) for name in LOGIN_HOSTS}
