@@ -388,3 +388,20 @@ def test_record_login_sets_last_login_date_only(org: Org, admin: str, clock: Clo
     assert after is not None
     assert after["LastLoginDate"] == "2026-11-23T22:53:22.123+0000"
     assert after["LastModifiedDate"] == before["LastModifiedDate"]
+
+
+def test_request_level_checks_for_the_http_layer(org: Org) -> None:
+    from sfprov.emulators.salesforce.rules import check_deserializable
+    from sfprov.emulators.salesforce.schema import SCHEMA
+
+    check_deserializable(SCHEMA["User"], [body(org), {"attributes": {"type": "User"}, "id": "x", "IsActive": None}])
+    with pytest.raises(SalesforceError) as unknown:
+        check_deserializable(SCHEMA["User"], [body(org), body(org, Foo=1)])
+    assert unknown.value.rest() == {
+        "message": "No such column 'Foo' on sobject of type User",
+        "errorCode": "INVALID_FIELD",
+        "fields": [],
+    }
+    with pytest.raises(SalesforceError) as wrong:
+        check_deserializable(SCHEMA["User"], [body(org, IsActive="true")])
+    assert (wrong.value.status, wrong.value.error_code) == (400, "JSON_PARSER_ERROR")

@@ -146,6 +146,23 @@ def canonical_values(sdef: SObjectDef, body: Mapping[str, Any], *, creating: boo
     return values
 
 
+def check_deserializable(sdef: SObjectDef, records: Iterable[Mapping[str, Any]]) -> None:
+    """The checks Salesforce makes while it *parses* a request body, before any record is saved: an unknown field
+    (``INVALID_FIELD``) or a value of the wrong JSON type (``JSON_PARSER_ERROR``) fails the whole request with 400,
+    not one record. For Part C to call on REST and Collections bodies (whole-request behaviour UNVERIFIED for
+    Collections; the per-record check in :func:`canonical_values` stays as the safety net)."""
+    index = field_index(sdef)
+    for body in records:
+        for key, value in body.items():
+            if key == "attributes":
+                continue
+            fdef = index.field(key)
+            if fdef is None:
+                raise errors.no_such_column(key, sdef.name)
+            if value is not None and type(value) not in index.json_types[fdef.name]:
+                check_json_type(fdef, value)
+
+
 def check_json_type(fdef: FieldDef | None, value: Any) -> None:
     """Checkboxes take JSON booleans, numbers take numbers, every other type takes a string (or null)."""
     if fdef is None or value is None:
