@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import jwt
+import pytest
 from starlette.requests import Request
 
 from sfprov.emulators.salesforce import SalesforceEmulator, admin
+from sfprov.emulators.server import EmulatorHost
 from tests.emulators.salesforce.conftest import Kit
 
 
@@ -152,3 +154,9 @@ def test_app_created_over_http_can_mint_its_jwt_key(kit: Kit, sf: SalesforceEmul
     assert answer.status_code == 200
     listed = next(o for o in sf.info()["orgs"] if o["org_id"] == kit.org.id)["external_client_apps"]
     assert next(a for a in listed if a["name"] == "jwt-app")["jwt_private_key_pem"] == app["jwt_private_key_pem"]
+
+
+def test_a_second_emulator_cannot_take_over_the_same_host(emulator_host: EmulatorHost, sf: SalesforceEmulator) -> None:
+    with pytest.raises(RuntimeError, match="already served by another emulator"):
+        SalesforceEmulator.empty().serve(emulator_host)
+    sf.serve(emulator_host)  # serving the same emulator again is harmless

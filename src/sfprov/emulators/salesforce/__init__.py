@@ -79,13 +79,21 @@ class SalesforceEmulator:
         """One listener per virtual host; orgs created later get theirs when they are created."""
         self._host = host
         for name in LOGIN_HOSTS:
-            self.runtime.listeners[name] = host.add(self.app, name)
+            self._add(host, name)
         for org in list(self.state.orgs.values()):
             self._listen(org)
 
     def _listen(self, org: Org) -> None:
         if self._host is not None:
-            self.runtime.listeners[org.my_domain] = self._host.add(self.app, org.my_domain)
+            self._add(self._host, org.my_domain)
+
+    def _add(self, host: EmulatorHost, name: str) -> None:
+        """Open the listener of ``name``. ``EmulatorHost.add`` hands back an existing listener of the same name, which
+        would silently send this emulator's clients to another emulator's app: refuse that instead."""
+        existing = host.listeners.get(name)
+        if existing is not None and self.runtime.listeners.get(name) != existing.url:
+            raise RuntimeError(f"{name} is already served by another emulator on this EmulatorHost; use one host each")
+        self.runtime.listeners[name] = host.add(self.app, name)
 
     def url(self, host: str) -> str:
         """The base URL of a virtual host (its listener once served)."""
