@@ -334,3 +334,24 @@ def test_all_or_none_failure_leaves_the_whole_state_unchanged(state: EmulatorSta
     assert results[3].errors[0].error_code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     assert state.to_dict() == before
     assert org.pending_email(a) is None
+
+
+def test_permission_set_licences(org: Org, admin: str) -> None:
+    psl = org.add_permission_set_license("SalesConsoleUser", "Sales Console User", 1)
+    gated = org.add_permission_set("Console_Access", licence_id=psl)
+    jane, joe = new_user(org, "jane"), new_user(org, "joe")
+    refused = org.create("PermissionSetAssignment", [{"AssigneeId": jane, "PermissionSetId": gated}])[0].errors[0]
+    assert (refused.error_code, refused.fields) == ("FIELD_INTEGRITY_EXCEPTION", ["AssigneeId"])
+    assert refused.message == org.settings.permission_set_licence_required_message
+    seat = org.create("PermissionSetLicenseAssign", [{"AssigneeId": jane, "PermissionSetLicenseId": psl}])[0]
+    assert seat.success
+    assert seat.id is not None
+    assert org.get_by_id("PermissionSetLicense", psl)["UsedLicenses"] == 1  # type: ignore[index]
+    again = org.create("PermissionSetLicenseAssign", [{"AssigneeId": jane, "PermissionSetLicenseId": psl}])[0]
+    assert again.errors[0].error_code == "DUPLICATE_VALUE"
+    full = org.create("PermissionSetLicenseAssign", [{"AssigneeId": joe, "PermissionSetLicenseId": psl}])[0]
+    assert (full.errors[0].error_code, full.errors[0].message) == ("LICENSE_LIMIT_EXCEEDED", "License Limit Exceeded")
+    assert org.create("PermissionSetAssignment", [{"AssigneeId": jane, "PermissionSetId": gated}])[0].success
+    org.delete("PermissionSetLicenseAssign", seat.id)
+    assert org.get_by_id("PermissionSetLicense", psl)["UsedLicenses"] == 0  # type: ignore[index]
+    assert org.create("PermissionSetLicenseAssign", [{"AssigneeId": joe, "PermissionSetLicenseId": psl}])[0].success

@@ -5,7 +5,8 @@ undo it in the call's :class:`~sfprov.emulators.salesforce.store.Journal`, so th
 a failure half-way through a record both leave the org as it was.
 
 What the API may write, as in a real org (reference §3.1, §4.3, §6): ``User`` create/update (never delete),
-``PermissionSetAssignment`` create/update/delete, ``UserLogin`` update. Profiles, licences, roles, permission sets
+``PermissionSetAssignment`` create/update/delete, ``PermissionSetLicenseAssign`` create/delete, ``UserLogin``
+update. Profiles, licences, roles, permission sets
 and the Organization are read-only to the API here; seeds and tests create them with the admin API of ``Org``.
 """
 
@@ -28,13 +29,19 @@ Deleter = Callable[["Org", str, "str | None", "Journal"], str]
 _USER = schema.SCHEMA["User"]
 _PSA = schema.SCHEMA["PermissionSetAssignment"]
 _LOGIN = schema.SCHEMA["UserLogin"]
+_PSLA = schema.SCHEMA["PermissionSetLicenseAssign"]
 _TEMPLATES: dict[str, Row] = {
     name: {f.name: (f.default_on_create if f.type == "boolean" else None) for f in sdef.fields}
     for name, sdef in schema.SCHEMA.items()
 }
 """An empty row per sObject: every field present, checkboxes at their default, everything else null."""
 
-_ALLOWED = {"User": "GET,HEAD,PATCH", "PermissionSetAssignment": "GET,HEAD,PATCH,DELETE", "UserLogin": "GET,HEAD,PATCH"}
+_ALLOWED = {
+    "User": "GET,HEAD,PATCH",
+    "PermissionSetAssignment": "GET,HEAD,PATCH,DELETE",
+    "PermissionSetLicenseAssign": "GET,HEAD,DELETE",
+    "UserLogin": "GET,HEAD,PATCH",
+}
 
 
 def _refuse(sobject: str, method: str) -> SalesforceError:
@@ -46,7 +53,11 @@ def creator(org: Org, sobject: str) -> Handler:
     sdef = schema.sobject(sobject)
     if sdef is None:
         raise errors.invalid_type(sobject)
-    handlers: dict[str, Handler] = {"User": create_user, "PermissionSetAssignment": create_assignment}
+    handlers: dict[str, Handler] = {
+        "User": create_user,
+        "PermissionSetAssignment": create_assignment,
+        "PermissionSetLicenseAssign": create_licence_assignment,
+    }
     if sdef.name not in handlers:
         raise _refuse(sdef.name, "POST")
     return handlers[sdef.name]
@@ -76,9 +87,13 @@ def deleter(org: Org, sobject: str) -> Deleter:
     if sdef.name == "User":
         s = org.settings
         raise SalesforceError(s.user_delete_status, s.user_delete_error_code, s.user_delete_message)
-    if sdef.name != "PermissionSetAssignment":
+    deleters: dict[str, Deleter] = {
+        "PermissionSetAssignment": delete_assignment,
+        "PermissionSetLicenseAssign": delete_licence_assignment,
+    }
+    if sdef.name not in deleters:
         raise _refuse(sdef.name, "DELETE")
-    return delete_assignment
+    return deleters[sdef.name]
 
 
 # --- shared steps -----------------------------------------------------------------------------------------------
@@ -463,6 +478,12 @@ def create_assignment(org: Org, body: Mapping[str, Any], running_user_id: str | 
         user = org.tables["User"].rows[assignee]
         if org.licence_of_profile(user["ProfileId"]) != licence:
             raise SalesforceError(400, settings.licence_mismatch_error_code, settings.licence_mismatch_message)
+    if licence and ids.prefix_of(licence) == schema.PREFIX_PERMISSION_SET_LICENSE:
+        held = org.tables["PermissionSetLicenseAssign"].lookup("AssigneeId", [assignee]) or []
+        if not any(h["PermissionSetLicenseId"] == licence for h in held):
+            raise SalesforceError(
+                400, "FIELD_INTEGRITY_EXCEPTION", settings.permission_set_licence_required_message, ["AssigneeId"]
+            )
     row = dict(_TEMPLATES["PermissionSetAssignment"])
     row.update(values)
     row |= {"Id": org.new_id("PermissionSetAssignment"), "IsActive": True, "SystemModstamp": org.stamp()}
@@ -487,4 +508,55 @@ def delete_assignment(org: Org, record_id: str, running_user_id: str | None, jou
     table = org.tables["PermissionSetAssignment"]
     removed, seq = table.remove(row["Id"])
     journal.add(_restorer(table, removed, seq))
+    return str(row["Id"])
+
+
+# --- PermissionSetLicenseAssign -------------------------------------------------------------------------------
+
+
+def _sync_permission_set_licence(org: Org, licence_id: str, journal: Journal) -> None:
+    """Keep ``PermissionSetLicense.UsedLicenses`` equal to its number of assignments."""
+    table = org.tables["PermissionSetLicense"]
+    row = table.rows[licence_id]
+    used = org.tables["PermissionSetLicenseAssign"].count("PermissionSetLicenseId", licence_id)
+    if row["UsedLicenses"] != used:
+        _replace(org, "PermissionSetLicense", {**row, "UsedLicenses": used}, journal)
+
+
+def create_licence_assignment(org: Org, body: Mapping[str, Any], running_user_id: str | None, journal: Journal) -> str:
+    """Give a user a permission set licence: one per user and licence (DUPLICATE_VALUE), within ``TotalLicenses``
+    (LICENSE_LIMIT_EXCEEDED)."""
+    values = _validate(org, _PSLA, body, creating=True)
+    assignee, licence_id = values["AssigneeId"], values["PermissionSetLicenseId"]
+    held = org.tables["PermissionSetLicenseAssign"].lookup("AssigneeId", [assignee]) or []
+    if any(h["PermissionSetLicenseId"] == licence_id for h in held):
+        message = org.settings.duplicate_licence_assignment_message.format(assignee=assignee)
+        raise SalesforceError(400, "DUPLICATE_VALUE", message)
+    licence = org.tables["PermissionSetLicense"].rows[licence_id]
+    if org.tables["PermissionSetLicenseAssign"].count("PermissionSetLicenseId", licence_id) >= licence["TotalLicenses"]:
+        raise errors.license_limit_exceeded()
+    stamp = org.stamp()
+    actor = ids.normalize(running_user_id) if running_user_id else None
+    row = dict(_TEMPLATES["PermissionSetLicenseAssign"])
+    row.update(values)
+    row |= {
+        "Id": org.new_id("PermissionSetLicenseAssign"),
+        "CreatedDate": stamp,
+        "LastModifiedDate": stamp,
+        "SystemModstamp": stamp,
+        "CreatedById": actor,
+        "LastModifiedById": actor,
+    }
+    _insert(org, "PermissionSetLicenseAssign", row, journal)
+    _sync_permission_set_licence(org, licence_id, journal)
+    return str(row["Id"])
+
+
+def delete_licence_assignment(org: Org, record_id: str, running_user_id: str | None, journal: Journal) -> str:
+    """Take a permission set licence back (the seat is free again)."""
+    row = _target(org, _PSLA, {"Id": record_id})
+    table = org.tables["PermissionSetLicenseAssign"]
+    removed, seq = table.remove(row["Id"])
+    journal.add(_restorer(table, removed, seq))
+    _sync_permission_set_licence(org, row["PermissionSetLicenseId"], journal)
     return str(row["Id"])

@@ -68,6 +68,13 @@ class OrgSettings:
     licence_mismatch_error_code: str = "FIELD_INTEGRITY_EXCEPTION"
     licence_mismatch_message: str = "The user license doesn't match the user license of the permission set."
     """Assigning a permission set whose LicenseId differs from the user's licence (§6, code and text UNVERIFIED)."""
+    permission_set_licence_required_message: str = (
+        "The user doesn't have the permission set license required by this permission set."
+    )
+    """Assigning a permission set whose LicenseId is a permission set licence the user lacks (§6); code
+    ``FIELD_INTEGRITY_EXCEPTION`` and text UNVERIFIED."""
+    duplicate_licence_assignment_message: str = "Duplicate PermissionSetLicenseAssign. Assignee: {assignee}"
+    """``DUPLICATE_VALUE`` for a second assignment of the same permission set licence (UNVERIFIED text)."""
     profile_owned_assignment_message: str = "You can't assign or unassign a permission set owned by a profile."
     """Profile-owned permission sets are managed through the profile (§6); code ``INVALID_CROSS_REFERENCE_KEY`` and
     text UNVERIFIED."""

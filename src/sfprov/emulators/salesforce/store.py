@@ -57,7 +57,7 @@ INDEXED_FIELDS: dict[str, tuple[str, ...]] = {
     "UserLicense": ("Name",),
     "UserRole": ("Name",),
     "PermissionSetLicense": ("DeveloperName",),
-    "PermissionSetLicenseAssign": ("AssigneeId",),
+    "PermissionSetLicenseAssign": ("AssigneeId", "PermissionSetLicenseId"),
 }
 """Fields with a hash index per sObject (every table also answers ``Id``)."""
 
@@ -635,7 +635,8 @@ class Org:
         )
 
     def add_permission_set_license(self, developer_name: str, label: str, total: int) -> str:
-        """Add a ``PermissionSetLicense`` (assignment of these is not modelled yet)."""
+        """Add a ``PermissionSetLicense`` with ``total`` seats; users get one through a
+        ``PermissionSetLicenseAssign`` row (API create/delete)."""
         return self._insert_setup(
             "PermissionSetLicense",
             {
