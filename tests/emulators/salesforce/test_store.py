@@ -56,7 +56,8 @@ def test_new_orgs_have_soap_login_off_and_kind_specific_allowances(state: Emulat
     assert prod.settings.max_soap_login_version == "64.0"
     assert prod.settings.soap_disabled_message == "SOAP API login() is disabled by default in this org."
     assert dev.settings.daily_api_requests == 15000
-    custom = state.create_org("Old", my_domain="old", settings=OrgSettings(soap_login_enabled=True))
+    custom = state.create_org("Old", my_domain="Old", settings=OrgSettings(soap_login_enabled=True))
+    assert custom.my_domain == "old.my.salesforce.com"
     assert custom.settings.soap_login_enabled
 
 

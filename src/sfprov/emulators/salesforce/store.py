@@ -809,8 +809,8 @@ class EmulatorState:
     ) -> Org:
         """Create an org and its ``Organization`` record. ``my_domain`` is the My Domain name (``acme``), from which
         the host follows the org kind (reference §1.2)."""
-        domain_name = my_domain or "".join(c for c in name.lower() if c.isalnum()) or "org"
-        host = my_domain_host(kind, domain_name, sandbox_name)
+        domain_name = (my_domain or "".join(c for c in name.lower() if c.isalnum()) or "org").lower()
+        host = my_domain_host(kind, domain_name, sandbox_name.lower() if sandbox_name else None)
         if self.org_by_my_domain(host) is not None:
             raise ValueError(f"My Domain {host} already exists")
         self._org_counter += 1
