@@ -254,3 +254,28 @@ def test_snapshot_round_trip(state: EmulatorState, org: Org) -> None:
     assert copy.create_org("Next", my_domain="next").id not in {o.id for o in state.orgs.values()}
     with pytest.raises(ValueError, match="version"):
         EmulatorState.from_json('{"version": 99}')
+
+
+def test_table_index_buckets_grow_and_shrink() -> None:
+    from sfprov.emulators.salesforce.table import Table
+
+    table = Table("User", ["Email"])
+    rows = [{"Id": ids.to18(f"005000000000{i:03d}"), "Email": "Same@x.com"} for i in range(3)]
+    for row in rows:
+        table.insert(row)
+    assert table.count("Email", "same@X.com") == 3
+    assert table.first("Email", "SAME@x.com") is rows[0]
+    table.replace({**rows[0], "Email": "other@x.com"})
+    table.remove(rows[2]["Id"])
+    assert table.count("Email", "same@x.com") == 1
+    assert table.first("Email", "same@x.com") == rows[1]
+    assert [r["Id"] for r in table.lookup("email", ["same@x.com", "OTHER@x.com"]) or []] == [
+        rows[0]["Id"],
+        rows[1]["Id"],
+    ]
+    removed, seq = table.remove(rows[1]["Id"])
+    assert table.count("Email", "same@x.com") == 0
+    assert table.first("Email", "same@x.com") is None
+    table.restore(removed, seq)
+    assert [r["Id"] for r in table] == [rows[0]["Id"], rows[1]["Id"]]
+    assert table.lookup("Nope", ["x"]) is None

@@ -21,8 +21,16 @@ Row = dict[str, Any]
 
 
 def index_key(value: Any) -> Any:
-    """The key under which ``value`` is indexed: text lower-cased, everything else as is."""
-    return value.lower() if isinstance(value, str) else value
+    """The key under which ``value`` is indexed: text lower-cased (the value itself when already lower case, so
+    that no second copy is kept), everything else as is."""
+    if isinstance(value, str):
+        low = value.lower()
+        return value if low == value else low
+    return value
+
+
+Bucket = str | dict[str, None]
+"""The ids under one index key: a bare id for a single row (most keys of unique fields), else an ordered set."""
 
 
 class Table:
@@ -33,7 +41,7 @@ class Table:
         self.rows: dict[str, Row] = {}
         self._seq: dict[str, int] = {}
         self._next_seq = 0
-        self._indexes: dict[str, dict[Any, dict[str, None]]] = {f: {} for f in indexed}
+        self._indexes: dict[str, dict[Any, Bucket]] = {f: {} for f in indexed}
         self._index_names = {f.lower(): f for f in self._indexes}
 
     def __len__(self) -> int:
@@ -56,7 +64,7 @@ class Table:
         self._seq[rid] = self._next_seq
         self._next_seq += 1
         for field, index in self._indexes.items():
-            index.setdefault(index_key(row.get(field)), {})[rid] = None
+            self._index(index, index_key(row.get(field)), rid)
 
     def replace(self, row: Row) -> Row:
         """Swap in a new version of an existing row; returns the old version (for undo)."""
@@ -66,7 +74,7 @@ class Table:
             before, after = index_key(old.get(field)), index_key(row.get(field))
             if before != after:
                 self._unindex(index, before, rid)
-                index.setdefault(after, {})[rid] = None
+                self._index(index, after, rid)
         self.rows[rid] = row
         return old
 
@@ -94,12 +102,29 @@ class Table:
         self.rows = {rid: self.rows[rid] for rid in ordered}
 
     @staticmethod
-    def _unindex(index: dict[Any, dict[str, None]], key: Any, record_id: str) -> None:
+    def _index(index: dict[Any, Bucket], key: Any, record_id: str) -> None:
         bucket = index.get(key)
-        if bucket is not None:
-            bucket.pop(record_id, None)
-            if not bucket:
+        if bucket is None:
+            index[key] = record_id
+        elif isinstance(bucket, str):
+            index[key] = {bucket: None, record_id: None}
+        else:
+            bucket[record_id] = None
+
+    @staticmethod
+    def _unindex(index: dict[Any, Bucket], key: Any, record_id: str) -> None:
+        bucket = index.get(key)
+        if bucket is None:
+            return
+        if isinstance(bucket, str):
+            if bucket == record_id:
                 del index[key]
+            return
+        bucket.pop(record_id, None)
+        if len(bucket) == 1:
+            index[key] = next(iter(bucket))
+        elif not bucket:
+            del index[key]
 
     def indexed_field(self, field: str) -> str | None:
         """The canonical name of ``field`` when it is indexed (``Id`` always is), compared case-insensitively."""
@@ -120,7 +145,9 @@ class Table:
             found = set()
             for value in values:
                 bucket = index.get(index_key(value))
-                if bucket:
+                if isinstance(bucket, str):
+                    found.add(bucket)
+                elif bucket:
                     found.update(bucket)
         return [self.rows[rid] for rid in sorted(found, key=self._seq.__getitem__)]
 
@@ -129,11 +156,16 @@ class Table:
         bucket = self._indexes[field].get(index_key(value))
         if not bucket:
             return None
+        if isinstance(bucket, str):
+            return self.rows[bucket]
         return self.rows[min(bucket, key=self._seq.__getitem__)]
 
     def count(self, field: str, value: Any) -> int:
         """How many rows have ``field`` equal to ``value`` (indexed fields only)."""
-        return len(self._indexes[field].get(index_key(value), ()))
+        bucket = self._indexes[field].get(index_key(value))
+        if bucket is None:
+            return 0
+        return 1 if isinstance(bucket, str) else len(bucket)
 
     def dump(self) -> list[Mapping[str, Any]]:
         """Rows in insertion order, for snapshots."""
