@@ -97,7 +97,7 @@ def test_wrong_method_and_malformed_json(kit: Kit) -> None:
     assert broken.status_code == 400
     error = broken.json()[0]
     assert error["errorCode"] == "JSON_PARSER_ERROR"
-    assert error["message"] == "Unexpected character ('}' (code 125)): expecting value at [line:1, column:14]"
+    assert error["message"] == "Unexpected character ('}' (code 125)): expected a value at [line:1, column:14]"
 
 
 def test_describe(kit: Kit) -> None:

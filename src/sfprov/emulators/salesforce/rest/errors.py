@@ -65,12 +65,23 @@ def method_not_allowed(method: str, allowed: Sequence[str]) -> Response:
     )
 
 
+_JACKSON_WORDING: dict[str, str] = {
+    "expecting value": "expected a value",
+    "expecting property name enclosed in double quotes": "was expecting double-quote to start field name",
+    "expecting ',' delimiter": "was expecting comma to separate Object entries",
+    "expecting ':' delimiter": "was expecting a colon to separate field name and value",
+}
+"""Python's JSON parser messages in the words of Jackson, the parser whose messages Salesforce returns."""
+
+
 def json_parser_error(exc: json.JSONDecodeError) -> Response:
     """``400 JSON_PARSER_ERROR`` with a message in the form of Salesforce's JSON parser (Jackson): the offending
-    character and its line and column (observed form; the exact wording of each parser message is UNVERIFIED)."""
+    character, what was expected, line and column (observed form ``Unexpected character ('}' (code 125)): expected a
+    value at [line:1, column:14]``; the wording of rarer parser messages is UNVERIFIED)."""
+    wording = _JACKSON_WORDING.get(exc.msg.lower(), exc.msg.lower())
     if exc.pos < len(exc.doc):
         char = exc.doc[exc.pos]
-        detail = f"Unexpected character ('{char}' (code {ord(char)})): {exc.msg.lower()}"
+        detail = f"Unexpected character ('{char}' (code {ord(char)})): {wording}"
     else:
         detail = "Unexpected end-of-input: expected close marker for OBJECT"
     return error_response(400, "JSON_PARSER_ERROR", f"{detail} at [line:{exc.lineno}, column:{exc.colno}]")
