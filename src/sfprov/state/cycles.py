@@ -45,16 +45,16 @@ class Cycles(Part):
     def start(self, job: str, kind: CycleKind, owner: str, cycle_id: str | None = None) -> Cycle:
         """Record a cycle as running; ``owner`` is the lease owner, used to detect crashed cycles later."""
         cycle = Cycle(
-            cycle_id or str(uuid.uuid4()),
-            job,
-            CycleKind(kind),
-            CycleStatus.RUNNING,
-            owner,
-            self._now(),
-            None,
-            {},
-            None,
-            0,
+            id=cycle_id or str(uuid.uuid4()),
+            job=job,
+            kind=CycleKind(kind),
+            status=CycleStatus.RUNNING,
+            owner=owner,
+            started_at=self._now(),
+            finished_at=None,
+            counts={},
+            error_message=None,
+            api_calls=0,
         )
         with self._write() as conn:
             conn.execute(

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sfprov.state.errors import SecretValueRefused
@@ -44,14 +44,9 @@ def refuse_secret_keys(values: Mapping[str, Any], *, where: str) -> None:
         )
 
 
-def redact(name: str, value: str | None, extra_secret_names: Iterable[str] = ()) -> str | None:
-    """``value`` unless ``name`` looks like a secret or is listed in ``extra_secret_names`` (case-insensitive)."""
-    if value is None:
-        return None
-    lowered = name.lower()
-    if looks_secret(name) or any(lowered == n.lower() for n in extra_secret_names):
-        return REDACTED
-    return value
+def redact_value(value: str | None) -> str | None:
+    """What is stored instead of a secret's value: ``[redacted]``, or ``None`` when there was no value."""
+    return None if value is None else REDACTED
 
 
 def canonical_json(values: Mapping[str, Any]) -> str:

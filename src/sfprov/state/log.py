@@ -10,17 +10,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from sfprov.state._base import Clock, Part, chunked
-from sfprov.state.guard import redact
+from sfprov.state.guard import looks_secret, redact_value
 from sfprov.state.records import LogAction, LogEntry, LogQuery, LogStatus, ModifiedProperty, Step, StepType
 from sfprov.state.tables import provisioning_log as t
 
-APPEND_BATCH = 2_000
+APPEND_BATCH = 5_000
 MAX_MESSAGE = 4_000
+
+# Value → member tables: a dict lookup is several times cheaper than calling the enum, and a log of an initial
+# cycle holds hundreds of thousands of actions, statuses and step types. Lookups by member work too (StrEnum).
+_ACTIONS = {m.value: m for m in LogAction}
+_STATUSES = {m.value: m for m in LogStatus}
+_STEP_TYPES = {m.value: m for m in StepType}
+E = TypeVar("E")
+
+
+def _member(table: dict[str, E], value: str, what: str) -> E:
+    try:
+        return table[value]
+    except KeyError:
+        raise ValueError(f"{value!r} is not a provisioning log {what}") from None
 
 
 def new_entry(
@@ -42,43 +56,43 @@ def new_entry(
 ) -> LogEntry:
     """A log entry with fresh ``id`` and ``change_id`` (both GUIDs, as in Graph)."""
     return LogEntry(
-        str(uuid.uuid4()),
-        str(uuid.uuid4()),
-        job,
-        cycle_id,
-        at,
-        source_id,
-        source_name,
-        source_upn,
-        target_id,
-        LogAction(action),
-        LogStatus(status),
-        tuple(steps),
-        tuple(modified),
-        error_code,
-        error_message,
-        duration_ms,
+        id=str(uuid.uuid4()),
+        change_id=str(uuid.uuid4()),
+        job=job,
+        cycle_id=cycle_id,
+        at=at,
+        source_id=source_id,
+        source_name=source_name,
+        source_upn=source_upn,
+        target_id=target_id,
+        action=LogAction(action),
+        status=LogStatus(status),
+        steps=tuple(steps),
+        modified=tuple(modified),
+        error_code=error_code,
+        error_message=error_message,
+        duration_ms=duration_ms,
     )
 
 
 def _entry(r: sa.Row[Any]) -> LogEntry:
     return LogEntry(
-        r.id,
-        r.change_id,
-        r.job,
-        r.cycle_id,
-        r.at,
-        r.source_id,
-        r.source_name,
-        r.source_upn,
-        r.target_id,
-        LogAction(r.action),
-        LogStatus(r.status),
-        tuple(Step(StepType(s["type"]), LogStatus(s["status"]), s["detail"], s["name"]) for s in r.steps),
-        tuple(ModifiedProperty(m["name"], m["old"], m["new"]) for m in r.modified),
-        r.error_code,
-        r.error_message,
-        r.duration_ms,
+        id=r.id,
+        change_id=r.change_id,
+        job=r.job,
+        cycle_id=r.cycle_id,
+        at=r.at,
+        source_id=r.source_id,
+        source_name=r.source_name,
+        source_upn=r.source_upn,
+        target_id=r.target_id,
+        action=_ACTIONS[r.action],
+        status=_STATUSES[r.status],
+        steps=tuple(Step(_STEP_TYPES[s["type"]], _STATUSES[s["status"]], s["detail"], s["name"]) for s in r.steps),
+        modified=tuple(ModifiedProperty(m["name"], m["old"], m["new"]) for m in r.modified),
+        error_code=r.error_code,
+        error_message=r.error_message,
+        duration_ms=r.duration_ms,
     )
 
 
@@ -93,7 +107,8 @@ class ProvisioningLog(Part):
         secret_names: Iterable[str] = (),
     ) -> None:
         super().__init__(engine, clock, bound)
-        self.secret_names = frozenset(secret_names)
+        self.secret_names = frozenset(n.lower() for n in secret_names)
+        self._secret_cache: dict[str, bool] = {}
 
     def _row(self, e: LogEntry) -> dict[str, Any]:
         return {
@@ -106,29 +121,34 @@ class ProvisioningLog(Part):
             "source_name": e.source_name,
             "source_upn": e.source_upn,
             "target_id": e.target_id,
-            "action": LogAction(e.action).value,
-            "status": LogStatus(e.status).value,
+            "action": _member(_ACTIONS, e.action, "action").value,
+            "status": _member(_STATUSES, e.status, "status").value,
             "steps": [
                 {
-                    "type": StepType(s.type).value,
-                    "status": LogStatus(s.status).value,
+                    "type": _member(_STEP_TYPES, s.type, "step type").value,
+                    "status": _member(_STATUSES, s.status, "status").value,
                     "detail": s.detail,
                     "name": s.name,
                 }
                 for s in e.steps
             ],
             "modified": [
-                {
-                    "name": m.name,
-                    "old": redact(m.name, m.old, self.secret_names),
-                    "new": redact(m.name, m.new, self.secret_names),
-                }
+                {"name": m.name, "old": m.old, "new": m.new}
+                if not self._is_secret(m.name)
+                else {"name": m.name, "old": redact_value(m.old), "new": redact_value(m.new)}
                 for m in e.modified
             ],
             "error_code": e.error_code,
             "error_message": e.error_message[:MAX_MESSAGE] if e.error_message else e.error_message,
             "duration_ms": e.duration_ms,
         }
+
+    def _is_secret(self, name: str) -> bool:
+        """Whether a property's values must be redacted; remembered per name (a log repeats the same few)."""
+        known = self._secret_cache.get(name)
+        if known is None:
+            known = self._secret_cache[name] = looks_secret(name) or name.lower() in self.secret_names
+        return known
 
     def append_many(self, entries: Iterable[LogEntry]) -> int:
         """Write entries in one transaction (batched statements); returns how many."""
@@ -163,11 +183,10 @@ class ProvisioningLog(Part):
         while True:
             stmt = sa.select(t).where(*_filters(q))
             if last is not None:
-                at, eid = last
-                if q.newest_first:
-                    stmt = stmt.where(sa.or_(t.c.at < at, sa.and_(t.c.at == at, t.c.id < eid)))
-                else:
-                    stmt = stmt.where(sa.or_(t.c.at > at, sa.and_(t.c.at == at, t.c.id > eid)))
+                # a row-value comparison, which both SQLite and PostgreSQL turn into an index range scan
+                key = sa.tuple_(t.c.at, t.c.id)
+                bound = sa.tuple_(sa.literal(last[0], t.c.at.type), sa.literal(last[1], t.c.id.type))
+                stmt = stmt.where(key < bound if q.newest_first else key > bound)
             stmt = stmt.order_by(*_order(q.newest_first)).limit(batch_size)
             with self._read() as conn:
                 page = [_entry(r) for r in conn.execute(stmt)]

@@ -6,6 +6,7 @@ bad credentials) and how far to back off; the store only remembers it across run
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,14 +30,7 @@ class Quarantines(Part):
         """Count one more consecutive failed cycle (what Graph calls ``countSuccessiveCompleteFailures``)."""
         with self._write() as conn:
             state = self._get(conn, job)
-            new = QuarantineState(
-                job,
-                state.consecutive_failures + 1,
-                state.quarantined_since,
-                state.next_allowed_run,
-                state.reason,
-                state.detail,
-            )
+            new = replace(state, consecutive_failures=state.consecutive_failures + 1)
             self._put(conn, new)
         return new
 
@@ -46,13 +40,12 @@ class Quarantines(Part):
         """Put the job in quarantine, or update reason and next run; ``quarantined_since`` keeps its first value."""
         with self._write() as conn:
             state = self._get(conn, job)
-            new = QuarantineState(
-                job,
-                state.consecutive_failures,
-                state.quarantined_since or self._now(),
-                next_allowed_run,
-                QuarantineReason(reason),
-                detail,
+            new = replace(
+                state,
+                quarantined_since=state.quarantined_since or self._now(),
+                next_allowed_run=next_allowed_run,
+                reason=QuarantineReason(reason),
+                detail=detail,
             )
             self._put(conn, new)
         return new

@@ -151,7 +151,7 @@ provisioning_log = sa.Table(
     sa.Column("error_code", sa.String(100), nullable=True),
     sa.Column("error_message", sa.Text(), nullable=True),
     sa.Column("duration_ms", sa.Integer(), nullable=False),
-    sa.Index(None, "job", "at"),
+    sa.Index(None, "job", "at", "id"),  # id too: keyset pages in (at, id) order are index range scans
     sa.Index(None, "cycle_id"),
     sa.Index(None, "job", "source_id"),
     sa.Index(None, "job", "target_id"),

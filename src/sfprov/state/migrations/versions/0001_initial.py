@@ -99,7 +99,7 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_provisioning_log"),
     )
-    op.create_index("ix_provisioning_log_job_at", "provisioning_log", ["job", "at"])
+    op.create_index("ix_provisioning_log_job_at_id", "provisioning_log", ["job", "at", "id"])
     op.create_index("ix_provisioning_log_cycle_id", "provisioning_log", ["cycle_id"])
     op.create_index("ix_provisioning_log_job_source_id", "provisioning_log", ["job", "source_id"])
     op.create_index("ix_provisioning_log_job_target_id", "provisioning_log", ["job", "target_id"])
