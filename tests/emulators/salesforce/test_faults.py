@@ -111,3 +111,20 @@ def test_fault_settings_are_checked(sf: SalesforceEmulator) -> None:
         sf.admin.set_faults(rate_503=2)
     with pytest.raises(ValueError, match="unknown fault setting"):
         sf.admin.set_faults(rate_fire=0.1)
+
+
+def test_lock_row_also_fails_deletes(kit: Kit, sf: SalesforceEmulator) -> None:
+    token = kit.token()
+    permission_set = kit.org.tables["PermissionSet"].first("Name", "Reports_Viewer")["Id"]
+    assignment = kit.rest(
+        "POST",
+        "sobjects/PermissionSetAssignment",
+        token,
+        json={"AssigneeId": kit.standard.user_id, "PermissionSetId": permission_set},
+    ).json()["id"]
+    sf.admin.set_faults(rate_lock_row=1.0)
+    single = kit.rest("DELETE", f"sobjects/PermissionSetAssignment/{assignment}", token)
+    assert (single.status_code, single.json()[0]["errorCode"]) == (400, "UNABLE_TO_LOCK_ROW")
+    collection = kit.rest("DELETE", "composite/sobjects", token, params={"ids": assignment})
+    assert collection.json()[0]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"
+    assert kit.org.get_by_id("PermissionSetAssignment", assignment) is not None

@@ -32,7 +32,14 @@ from sfprov.emulators.salesforce.rest.errors import (
     method_not_allowed,
 )
 from sfprov.emulators.salesforce.rest.sobjects import end_sessions_if_locked_out, error, with_attributes
-from sfprov.emulators.salesforce.rest.writes import BadJson, guarded_write, insufficient_access, may_write, parse_json
+from sfprov.emulators.salesforce.rest.writes import (
+    BadJson,
+    guarded_write,
+    insufficient_access,
+    lock_error,
+    may_write,
+    parse_json,
+)
 from sfprov.emulators.salesforce.store import Journal, SaveResult
 
 MAX_RECORDS = 200
@@ -209,7 +216,10 @@ def _delete(ctx: RequestContext, request: Request) -> Response:
             except SalesforceError as exc:
                 slots[index] = SaveResult(canonical, False, [exc])
             else:
-                runnable.setdefault(sdef.name, []).append(index)
+                if ctx.runtime.faults.should_lock_row():
+                    slots[index] = SaveResult(canonical, False, [lock_error(canonical)])
+                else:
+                    runnable.setdefault(sdef.name, []).append(index)
     if all_or_none and any(slot is not None for slot in slots):
         final = [
             s or SaveResult(ids.normalize(record_ids[i]), False, [errors.rolled_back()]) for i, s in enumerate(slots)

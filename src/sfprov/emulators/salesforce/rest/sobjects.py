@@ -23,7 +23,14 @@ from sfprov.emulators.salesforce.rest.errors import (
     json_response,
     method_not_allowed,
 )
-from sfprov.emulators.salesforce.rest.writes import BadJson, guarded_write, insufficient_access, may_write, parse_object
+from sfprov.emulators.salesforce.rest.writes import (
+    BadJson,
+    guarded_write,
+    insufficient_access,
+    lock_error,
+    may_write,
+    parse_object,
+)
 
 
 def record_url(api_version: str, sobject: str, record_id: str) -> str:
@@ -165,6 +172,8 @@ def _record(ctx: RequestContext, request: Request, sdef: schema.SObjectDef, raw_
     if method == "DELETE":
         if sdef.deletable and not may_write(ctx, sdef.name):
             return error(insufficient_access())
+        if sdef.deletable and ctx.runtime.faults.should_lock_row():
+            return error(lock_error(record_id))
         try:
             ctx.org.delete(sdef.name, record_id, running_user_id=ctx.user_id)
         except SalesforceError as exc:
