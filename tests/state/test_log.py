@@ -167,3 +167,32 @@ def test_append_is_one_transaction(store: StateStore, clock: FakeClock) -> None:
     with pytest.raises(Exception):  # noqa: B017, PT011 - the duplicate key error is the driver's
         store.log.append_many([good, *[new_entry("prod", A.CREATE, S.SUCCESS, at=clock.now)] * 2])
     assert store.log.get(good.id) is None
+
+
+def test_naive_timestamps_and_unknown_values_are_refused(store: StateStore, clock: FakeClock) -> None:
+    naive = new_entry("prod", A.CREATE, S.SUCCESS, at=clock.now.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="naive"):
+        store.log.append(naive)
+    bad = replace(new_entry("prod", A.CREATE, S.SUCCESS, at=clock.now), status="done")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'done' is not a provisioning log status"):
+        store.log.append(bad)
+    assert store.log.count(LogQuery()) == 0
+
+
+def test_long_values_are_clipped_to_the_columns(store: StateStore, clock: FakeClock) -> None:
+    entry = new_entry(
+        "prod",
+        A.CREATE,
+        S.FAILURE,
+        at=clock.now,
+        source_name="n" * 300,
+        source_upn="u" * 300,
+        error_code="C" * 150,
+        error_message="m" * 5_000,
+    )
+    store.log.append(entry)
+    stored = store.log.get(entry.id)
+    assert stored is not None
+    lengths = (len(stored.source_name or ""), len(stored.source_upn or ""), len(stored.error_code or ""))
+    assert lengths == (256, 256, 100)
+    assert len(stored.error_message or "") == 4_000

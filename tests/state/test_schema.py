@@ -94,3 +94,12 @@ def test_unopenable_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "state.db").mkdir()  # a directory where the database file should be
     with pytest.raises(StateError, match="Cannot open the state store sqlite:///"):
         StateStore.open(tmp_path / "state.db")
+
+
+def test_a_naive_clock_is_refused(db_url: str) -> None:
+    from datetime import datetime
+
+    from sfprov.state import LinkWrite
+
+    with StateStore.open(db_url, clock=datetime.now) as store, pytest.raises(ValueError, match="aware UTC"):
+        store.links.upsert_many("prod", [LinkWrite("e1", "005A", {})])

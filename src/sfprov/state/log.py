@@ -30,6 +30,11 @@ _STEP_TYPES = {m.value: m for m in StepType}
 E = TypeVar("E")
 
 
+def _clip(text: str | None, length: int) -> str | None:
+    """Cut to the column's length: PostgreSQL refuses longer values where SQLite would keep them."""
+    return text[:length] if text else text
+
+
 def _member(table: dict[str, E], value: str, what: str) -> E:
     try:
         return table[value]
@@ -111,6 +116,8 @@ class ProvisioningLog(Part):
         self._secret_cache: dict[str, bool] = {}
 
     def _row(self, e: LogEntry) -> dict[str, Any]:
+        if e.at.tzinfo is None:
+            raise ValueError(f"log entry {e.id} has a naive timestamp; use an aware UTC datetime")
         return {
             "id": e.id,
             "change_id": e.change_id,
@@ -118,8 +125,8 @@ class ProvisioningLog(Part):
             "cycle_id": e.cycle_id,
             "at": e.at,
             "source_id": e.source_id,
-            "source_name": e.source_name,
-            "source_upn": e.source_upn,
+            "source_name": _clip(e.source_name, 256),
+            "source_upn": _clip(e.source_upn, 256),
             "target_id": e.target_id,
             "action": _member(_ACTIONS, e.action, "action").value,
             "status": _member(_STATUSES, e.status, "status").value,
@@ -138,8 +145,8 @@ class ProvisioningLog(Part):
                 else {"name": m.name, "old": redact_value(m.old), "new": redact_value(m.new)}
                 for m in e.modified
             ],
-            "error_code": e.error_code,
-            "error_message": e.error_message[:MAX_MESSAGE] if e.error_message else e.error_message,
+            "error_code": _clip(e.error_code, 100),
+            "error_message": _clip(e.error_message, MAX_MESSAGE),
             "duration_ms": e.duration_ms,
         }
 
