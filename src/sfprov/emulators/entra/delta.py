@@ -25,9 +25,10 @@ import bisect
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sfprov.emulators.entra import odata
 from sfprov.emulators.entra.directory import Change, GraphError
@@ -50,9 +51,30 @@ class _Unit:
     full_state: bool
 
 
+class _LazyUnits(Sequence[_Unit]):
+    """Units of an initial round, built only for the page being served."""
+
+    def __init__(self, ids: list[tuple[str, str | None]], build: Callable[[tuple[str, str | None]], _Unit]) -> None:
+        self._ids = ids
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> _Unit: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_Unit]: ...
+    def __getitem__(self, index: int | slice) -> _Unit | Sequence[_Unit]:
+        if isinstance(index, slice):
+            return [self._build(pair) for pair in self._ids[index]]
+        return self._build(self._ids[index])
+
+
 class DeltaEngine:
     def __init__(self, service: GraphService) -> None:
         self.service = service
+        self._rounds: OrderedDict[tuple[Any, ...], list[tuple[str, str | None]]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------ tokens
     def _sign(self, payload: dict[str, Any]) -> str:
@@ -194,25 +216,49 @@ class DeltaEngine:
             return frozenset(state["s"]) - {"members"}
         return frozenset(odata.DEFAULT_USER_SELECT if resource == "users" else odata.GROUP_DEFAULT_SELECT)
 
-    def _units(self, resource: str, state: dict[str, Any]) -> list[_Unit]:
+    def _round_ids(self, kind: str, state: dict[str, Any]) -> list[tuple[str, str | None]]:
+        """The objects of an initial round, fixed when the round starts (its watermark), so that paging is stable
+        and each page costs O(page) even for 100,000 users. Objects created later surface in the next round
+        (their log entries are after the watermark); objects deleted meanwhile surface as ``@removed``."""
+        d = self.service.directory
+        key = (kind, state["w"], tuple(state["f"]) if state["f"] is not None else None)
+        cached = self._rounds.get(key)
+        if cached is not None:
+            self._rounds.move_to_end(key)
+            return cached
+        table = d.users if kind == "user" else d.groups
+        wanted = set(state["f"]) if state["f"] is not None else None
+        ids: list[tuple[str, str | None]] = [(oid, None) for oid in table if wanted is None or oid in wanted]
+        ids += [
+            (oid, "changed")
+            for oid, entry in d.deleted.items()
+            if entry["kind"] == kind and (wanted is None or oid in wanted)
+        ]
+        self._rounds[key] = ids
+        while len(self._rounds) > 8:
+            self._rounds.popitem(last=False)
+        return ids
+
+    def _initial_unit(self, kind: str, state: dict[str, Any], oid: str, removed: str | None) -> _Unit:
+        d = self.service.directory
+        table = d.users if kind == "user" else d.groups
+        if removed is None and oid not in table:
+            removed = "changed" if oid in d.deleted else "deleted"
+        if removed is not None:
+            return _Unit(oid, removed, frozenset(), [], True)
+        members: list[dict[str, Any]] = (
+            [{"@odata.type": f"#microsoft.graph.{k}", "id": m} for m, k in d.members[oid].items()] if state["x"] else []
+        )
+        return _Unit(oid, None, frozenset(), members, True)
+
+    def _units(self, resource: str, state: dict[str, Any]) -> Sequence[_Unit]:
         d = self.service.directory
         kind = "user" if resource == "users" else "group"
         table = d.users if kind == "user" else d.groups
         wanted = set(state["f"]) if state["f"] is not None else None
-        units: list[_Unit] = []
         if state["p"] == "i":
-            for oid in table:
-                if wanted is None or oid in wanted:
-                    current: list[dict[str, Any]] = (
-                        [{"@odata.type": f"#microsoft.graph.{k}", "id": m} for m, k in d.members[oid].items()]
-                        if state["x"]
-                        else []
-                    )
-                    units.append(_Unit(oid, None, frozenset(), current, True))
-            for oid, bin_entry in d.deleted.items():
-                if bin_entry["kind"] == kind and (wanted is None or oid in wanted):
-                    units.append(_Unit(oid, "changed", frozenset(), [], True))
-            return units
+            return _LazyUnits(self._round_ids(kind, state), lambda pair: self._initial_unit(kind, state, *pair))
+        units: list[_Unit] = []
         tracked = self._tracked(resource, state)
         if kind == "user" and state["s"] and "manager" in state["s"]:
             tracked = tracked | {"manager"}
@@ -256,7 +302,7 @@ class DeltaEngine:
         return units
 
     def _page(
-        self, units: list[_Unit], state: dict[str, Any]
+        self, units: Sequence[_Unit], state: dict[str, Any]
     ) -> tuple[list[tuple[_Unit, list[dict[str, Any]] | None]], dict[str, Any], bool]:
         """Fill one page: each object counts 1, each members@delta entry 1; a group whose members overflow
         the page takes the rest of it and re-appears on the next page with the next slice."""
