@@ -242,3 +242,11 @@ def test_mixed_all_or_none_spans_chunks_and_unwritable_types_fail_first(kit: Kit
     assert refused.status_code == 405
     assert refused.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
     assert kit.org.user_by_username("eight.h@kit.example.com") is None
+
+
+def test_a_record_that_does_not_deserialize_fails_the_whole_collection(kit: Kit) -> None:
+    records = [*users(kit, "nine.i"), {"attributes": {"type": "PermissionSetAssignment"}, "Bogus__c": "x"}]
+    answer = kit.rest("POST", "composite/sobjects", kit.token(), json={"records": records})
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "INVALID_FIELD"
+    assert kit.org.user_by_username("nine.i@kit.example.com") is None

@@ -163,3 +163,14 @@ def test_every_authenticated_answer_carries_the_limit_header(kit: Kit) -> None:
         kit.rest("DELETE", f"sobjects/User/{kit.admin.user_id}", token),
     ):
         assert answer.headers["Sforce-Limit-Info"].startswith("api-usage=")
+
+
+def test_bodies_must_deserialize_before_anything_is_saved(kit: Kit) -> None:
+    token = kit.token()
+    unknown = kit.rest("POST", "sobjects/User", token, json={**kit.new_user_body("x.y@kit.example.com"), "Foo": 1})
+    assert unknown.status_code == 400
+    assert unknown.json()[0]["errorCode"] == "INVALID_FIELD"
+    assert unknown.json()[0]["message"] == "No such column 'Foo' on sobject of type User"
+    wrong_type = kit.rest("PATCH", f"sobjects/User/{kit.standard.user_id}", token, json={"IsActive": "yes"})
+    assert (wrong_type.status_code, wrong_type.json()[0]["errorCode"]) == (400, "JSON_PARSER_ERROR")
+    assert kit.org.user_by_username("x.y@kit.example.com") is None

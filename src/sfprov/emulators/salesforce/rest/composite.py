@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sfprov.emulators.salesforce import dml, errors, ids, schema
+from sfprov.emulators.salesforce import dml, errors, ids, rules, schema
 from sfprov.emulators.salesforce.errors import SalesforceError
 from sfprov.emulators.salesforce.rest.context import RequestContext
 from sfprov.emulators.salesforce.rest.errors import (
@@ -122,6 +122,8 @@ def _write(ctx: RequestContext, body: bytes, *, updating: bool) -> Response:
     chunks = _chunks(records)
     if len(chunks) > MAX_CHUNKS:
         return error_response(400, "INVALID_BATCH_REQUEST", "Cannot have more than 10 chunks in a single operation")
+    for kind, bodies in chunks:  # every chunk must deserialize before the first one is written
+        rules.check_deserializable(schema.SCHEMA[kind], bodies)
     ctx.records = len(records)
     if len(chunks) == 1:
         kind, bodies = chunks[0]

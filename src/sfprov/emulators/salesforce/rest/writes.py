@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sfprov.emulators.salesforce import errors, schema
+from sfprov.emulators.salesforce import errors, rules, schema
 from sfprov.emulators.salesforce.errors import SalesforceError
 from sfprov.emulators.salesforce.rest.context import RequestContext
 from sfprov.emulators.salesforce.rest.errors import json_parser_error
@@ -91,13 +91,17 @@ def guarded_write(
     """Run ``write`` over ``records`` after the permission check and the injected lock failures.
 
     A record hit by an injected lock fails on its own; under ``allOrNone`` the others then report
-    ``ALL_OR_NONE_OPERATION_ROLLED_BACK`` and nothing is written, as with any other record failure.
+    ``ALL_OR_NONE_OPERATION_ROLLED_BACK`` and nothing is written, as with any other record failure. Before anything,
+    the body must deserialize (Part B's :func:`rules.check_deserializable`): otherwise the call fails as a whole.
     """
 
     def key(record: dict[str, Any]) -> str | None:
         value = record.get("Id", record.get("id")) if updating else None
         return value if isinstance(value, str) else None
 
+    sdef = schema.sobject(sobject)
+    if sdef is not None:
+        rules.check_deserializable(sdef, records)  # unknown field / wrong JSON type: the whole request fails (400)
     if not may_write(ctx, sobject):
         return [SaveResult(key(r), False, [insufficient_access()]) for r in records]
     locked = [ctx.runtime.faults.should_lock_row() for _ in records]
