@@ -263,3 +263,13 @@ def test_big_group_members_spread_over_pages(tenant: Tenant) -> None:
     merged = [m["id"] for i in items for m in i.get("members@delta", [])]
     assert merged == [u["id"] for u in users]
     assert max(len(i["members@delta"]) for i in items) <= 10
+
+
+def test_manager_is_tracked_when_selected(tenant: Tenant) -> None:
+    d = tenant.directory
+    boss, emp = add_user(d, "boss"), add_user(d, "emp")
+    with tenant.client() as c:
+        _, link, _ = drain(c, "/users/delta", params={"$select": "displayName,manager"})
+        d.set_manager(emp["id"], boss["id"])
+        items, _, _ = drain(c, link, headers={"Prefer": "return=minimal"})
+    assert items == [{"id": emp["id"], "manager@delta": [{"@odata.type": "#microsoft.graph.user", "id": boss["id"]}]}]

@@ -457,3 +457,17 @@ def test_assignment_listing_permissions(tenant: Tenant) -> None:
         assert c.get(f"/users/{ann['id']}/appRoleAssignments").status_code == 200
         created = c.get(f"/servicePrincipals/{sp['id']}/appRoleAssignedTo").json()["value"]
     assert created == []
+
+
+def test_expand_members_on_groups_is_capped_at_20(tenant: Tenant) -> None:
+    d = tenant.directory
+    g = d.create_group({"displayName": "G", "mailEnabled": False, "mailNickname": "g", "securityEnabled": True})
+    for i in range(25):
+        d.add_member(g["id"], add_user(d, f"m{i}")["id"])
+    with tenant.client() as c:
+        body = c.get(f"/groups/{g['id']}", params={"$expand": "members", "$select": "id,displayName"}).json()
+        bad = c.get(f"/groups/{g['id']}", params={"$expand": "owners2"})
+    assert set(body) == {"@odata.context", "id", "displayName", "members"}
+    assert len(body["members"]) == 20
+    assert body["members"][0]["@odata.type"] == "#microsoft.graph.user"
+    assert_error(bad, 400, "BadRequest")

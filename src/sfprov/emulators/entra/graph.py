@@ -471,7 +471,15 @@ class GraphService:
         return out
 
     def render_group(self, group: Mapping[str, Any], q: Query | None) -> dict[str, Any]:
-        return odata.shape(group, q.select if q and q.select else odata.GROUP_DEFAULT_SELECT)
+        """``$expand=members`` inlines at most 20 members, as Graph documents for expanded relationships
+        (group-list-members.md: "$expand … returns a maximum of 20 objects")."""
+        out = odata.shape(
+            group, [s for s in q.select if s != "members"] if q and q.select else odata.GROUP_DEFAULT_SELECT
+        )
+        if q and q.expand and "members" in q.expand:
+            members = list(self.directory.members.get(group["id"], {}).items())[:20]
+            out["members"] = [self.render_member(mid, kind, None) for mid, kind in members]
+        return out
 
     def render_service_principal(self, sp: Mapping[str, Any], q: Query | None) -> dict[str, Any]:
         full = {**sp, "appRoles": self.directory.app_roles_of(sp)}
@@ -614,6 +622,7 @@ class GraphService:
 
     def get_group(self, ctx: Ctx, group_id: str) -> GraphResponse:
         q = self._single_query(ctx, odata.GROUPS)
+        self._check_expand(q, frozenset({"members"}), "group")
         return self._single("groups", self.render_group(self.directory.group(group_id), q), q)
 
     def create_group(self, ctx: Ctx) -> GraphResponse:
