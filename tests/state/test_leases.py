@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from sfprov.state import StateStore
+from sfprov.errors import StopCycle
+from sfprov.state import LeaseHeld, StateStore, default_owner
 from tests.state.conftest import FakeClock
 
 TTL = timedelta(seconds=60)
@@ -82,3 +86,38 @@ def test_racing_engines_get_exactly_one_winner(db_url: str, clock: FakeClock) ->
     finally:
         for s in stores:
             s.close()
+
+
+def test_hold_renews_in_the_background_and_releases_at_the_end(db_url: str) -> None:
+    ttl, beat = timedelta(seconds=1), timedelta(seconds=0.1)
+    with StateStore.open(db_url) as a, StateStore.open(db_url) as b:
+        with a.leases.hold("prod", "host-a", ttl, beat) as hold:
+            time.sleep(1.5)  # longer than the TTL: only the heartbeat keeps the lease
+            assert not b.leases.acquire("prod", "host-b", ttl)
+            hold.check()
+            with (
+                pytest.raises(LeaseHeld, match="Job prod is being run by host-a until"),
+                b.leases.hold("prod", "host-b", ttl),
+            ):
+                pass
+        assert a.leases.holder("prod") is None
+        assert b.leases.acquire("prod", "host-b", ttl)
+
+
+def test_a_lost_lease_stops_the_cycle(db_url: str) -> None:
+    ttl, beat = timedelta(seconds=5), timedelta(seconds=0.05)
+    with StateStore.open(db_url) as a, StateStore.open(db_url) as b, a.leases.hold("prod", "host-a", ttl, beat) as hold:
+        assert b.leases.release("prod", "host-a")  # what an admin's forced reset would do
+        assert b.leases.acquire("prod", "host-b", ttl)
+        assert hold.lost.wait(timeout=5)
+        with pytest.raises(StopCycle, match="Lost the lease of job prod"):
+            hold.check()
+    holder = b.leases.holder("prod")
+    assert holder is not None
+    assert holder.owner == "host-b"  # a lost hold does not release someone else's lease
+
+
+def test_default_owner_names_host_and_process() -> None:
+    owner = default_owner()
+    assert owner.startswith(f"{socket.gethostname()}:{os.getpid()}:")
+    assert owner != default_owner()

@@ -1,9 +1,10 @@
 """The state store: what sfprov remembers between cycles (links, watermarks, escrows, cycles, provisioning log,
 quarantine, leases), in SQLite by default or PostgreSQL, with schema migrations. See ``docs/dev/state.md``."""
 
-from sfprov.state.errors import LinkConflict, SchemaVersionError, SecretValueRefused, StateError
+from sfprov.state.errors import LeaseHeld, LinkConflict, SchemaVersionError, SecretValueRefused, StateError
 from sfprov.state.escrow import RetryPolicy
 from sfprov.state.guard import REDACTED, fingerprint, looks_secret
+from sfprov.state.locks import LeaseHold, default_owner
 from sfprov.state.log import new_entry
 from sfprov.state.records import (
     PORTAL_RESTART,
@@ -39,6 +40,8 @@ __all__ = [
     "Escrow",
     "EscrowFailure",
     "Lease",
+    "LeaseHeld",
+    "LeaseHold",
     "Link",
     "LinkConflict",
     "LinkState",
@@ -60,6 +63,7 @@ __all__ = [
     "Step",
     "StepType",
     "Watermark",
+    "default_owner",
     "fingerprint",
     "looks_secret",
     "new_entry",

@@ -23,3 +23,7 @@ class SecretValueRefused(StateError):
 
 class LinkConflict(StateError):
     """Two source objects would be linked to the same target object of one job."""
+
+
+class LeaseHeld(StateError):
+    """Another engine holds the job's lease: this one must not run the job now."""
