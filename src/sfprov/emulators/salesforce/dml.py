@@ -6,8 +6,8 @@ a failure half-way through a record both leave the org as it was.
 
 What the API may write, as in a real org (reference §3.1, §4.3, §6): ``User`` create/update (never delete),
 ``PermissionSetAssignment`` create/update/delete, ``PermissionSetLicenseAssign`` create/delete, ``UserLogin``
-update. Profiles, licences, roles, permission sets
-and the Organization are read-only to the API here; seeds and tests create them with the admin API of ``Org``.
+update. Profiles, licences, roles, permission sets and the Organization are read-only to the API here; seeds and
+tests create them with the admin API of ``Org`` (:mod:`org_setup`).
 """
 
 from __future__ import annotations
