@@ -169,3 +169,7 @@ def test_bulk_tenant_builds_and_pages_fast() -> None:
     emulator = EntraEmulator.bulk(300)
     licensed = emulator.admin.group_by_name(LICENSED_GROUP_NAME)
     assert len(emulator.directory.members[licensed["id"]]) == 30
+    empty = EntraEmulator.bulk(0)  # `sfprov emulate --seed empty`: only the two app registrations
+    assert empty.directory.users == {}
+    assert {a["displayName"] for a in empty.directory.applications.values()} == {"Salesforce", "sfprov"}
+    assert empty.info()["salesforce_service_principal_id"] is not None

@@ -342,4 +342,6 @@ def build_bulk(
     now = clock() if clock else dt.datetime.now(dt.UTC).timestamp()
     cert_pem, key_pem = make_certificate(rng, "sfprov bulk client", now)
     secret = "".join(rng.choice("abcdefghijkmnopqrstuvwxyz0123456789") for _ in range(40))
+    d.create_application("sfprov", app_id=SFPROV_CLIENT_ID)
+    d.create_service_principal(SFPROV_CLIENT_ID, app_role_assignment_required=False)
     return d, ClientCredentials(SFPROV_CLIENT_ID, secret, cert_pem, key_pem)
