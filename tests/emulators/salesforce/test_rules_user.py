@@ -405,3 +405,23 @@ def test_request_level_checks_for_the_http_layer(org: Org) -> None:
     with pytest.raises(SalesforceError) as wrong:
         check_deserializable(SCHEMA["User"], [body(org, IsActive="true")])
     assert (wrong.value.status, wrong.value.error_code) == (400, "JSON_PARSER_ERROR")
+
+
+def test_federation_id_is_unique_in_the_org(org: Org, admin: str) -> None:
+    assert org.create("User", [body(org, FederationIdentifier="E-1")])[0].success
+    error = create_error(org, body(org, "other@acme.com", FederationIdentifier="E-1"))
+    assert (error.status, error.error_code, error.fields) == (
+        400,
+        "FIELD_INTEGRITY_EXCEPTION",
+        ["FederationIdentifier"],
+    )
+    assert error.message == "This Federation ID is already in use. Use a different Federation ID.: SAML Federation ID"
+    other = org.create("User", [body(org, "other@acme.com", FederationIdentifier="e-1")])[0]
+    assert other.success  # exact comparison
+    moved = update_error(org, {"Id": other.id, "FederationIdentifier": "E-1"}, admin)
+    assert moved.error_code == "FIELD_INTEGRITY_EXCEPTION"
+    jane = org.user_by_username("jane.doe@acme.com")
+    assert jane is not None
+    assert org.update("User", [{"Id": jane["Id"], "FederationIdentifier": "E-1", "Title": "x"}])[0].success
+    org.settings.unique_federation_id = False
+    assert org.update("User", [{"Id": other.id, "FederationIdentifier": "E-1"}], running_user_id=admin)[0].success

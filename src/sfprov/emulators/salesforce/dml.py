@@ -203,6 +203,22 @@ def _free_nickname(org: Org, values: Mapping[str, Any]) -> str:
     return candidate
 
 
+def _check_federation_id(org: Org, value: Any, user_id: str | None) -> None:
+    """FederationIdentifier is unique in an org (see ``OrgSettings.unique_federation_id``); exact comparison, since
+    SAML subjects are case-sensitive."""
+    settings = org.settings
+    if not settings.unique_federation_id or not isinstance(value, str) or not value:
+        return
+    for other in org.tables["User"].lookup("FederationIdentifier", [value]) or []:
+        if other["FederationIdentifier"] == value and other["Id"] != user_id:
+            raise SalesforceError(
+                400,
+                settings.duplicate_federation_id_error_code,
+                settings.duplicate_federation_id_message,
+                ["FederationIdentifier"],
+            )
+
+
 def _owned_permission_set(org: Org, profile_id: str) -> str | None:
     row = org.tables["PermissionSet"].first("ProfileId", profile_id)
     return None if row is None else str(row["Id"])
@@ -233,6 +249,7 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
         nickname = _free_nickname(org, values)
     elif users.count("CommunityNickname", nickname):
         raise _duplicate_nickname(org)
+    _check_federation_id(org, values.get("FederationIdentifier"), None)
     active = values.get("IsActive", True)
     profile = org.tables["Profile"].rows[values["ProfileId"]]
     licence = profile["UserLicenseId"]
@@ -314,6 +331,8 @@ def update_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
         holder = users.first("CommunityNickname", nickname)
         if holder is not None and holder["Id"] != rid:
             raise _duplicate_nickname(org)
+    if "FederationIdentifier" in changes:
+        _check_federation_id(org, changes["FederationIdentifier"], rid)
 
     was_active = bool(row["IsActive"])
     will_active = bool(changes.get("IsActive", was_active))

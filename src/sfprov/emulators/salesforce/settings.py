@@ -38,6 +38,14 @@ class OrgSettings:
     """CommunityNickname is filled when omitted (§3.2, UNVERIFIED); when false it is required."""
     duplicate_nickname_message: str = "This nickname already exists. Enter a unique nickname."
     """``DUPLICATE_COMM_NICKNAME`` is a WSDL code (§3.5); uniqueness is per org and the text is UNVERIFIED."""
+    unique_federation_id: bool = True
+    duplicate_federation_id_error_code: str = "FIELD_INTEGRITY_EXCEPTION"
+    duplicate_federation_id_message: str = (
+        "This Federation ID is already in use. Use a different Federation ID.: SAML Federation ID"
+    )
+    """FederationIdentifier is unique per org (compared exactly). The sentence is observed (Okta support article quoting
+    a Salesforce provisioning failure); the code and the ": <label>" suffix, by analogy with the username error,
+    are UNVERIFIED."""
     enforce_last_admin: bool = True
     """``CANNOT_DISABLE_LAST_ADMIN`` when the last active System Administrator is deactivated (§4.1, UNVERIFIED)."""
     admin_profile_name: str = "System Administrator"
