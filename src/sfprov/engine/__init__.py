@@ -1,0 +1,1 @@
+"""The provisioning engine: plan (pure), apply (the only writer), cycles, safety."""
