@@ -27,21 +27,25 @@ from cryptography.x509.oid import NameOID
 from sfprov.emulators.salesforce.settings import OrgSettings
 from sfprov.emulators.salesforce.store import EmulatorState, Org, OrgKind, gc_paused
 
-DEMO_FOREIGN_USERNAMES = ("taken.elsewhere@contoso.com", "megan.bowen@contoso.com.other")
-"""Usernames "taken in other customers' orgs" in the demo (reference §3.4): creating one fails DUPLICATE_USERNAME."""
+DEMO_FOREIGN_USERNAMES = ("taken.elsewhere@contoso.com", "tariq.therese@contoso.com")
+"""Usernames "taken in other customers' orgs" in the demo (reference §3.4): creating one fails DUPLICATE_USERNAME.
+The second is the userPrincipalName of a user of the Entra emulator's demo tenant, so that ``sfprov demo`` shows
+the ``DUPLICATE_USERNAME`` path end to end."""
 
 _EMPLOYEES = (
-    ("Adele", "Vance", "Sales Manager"),
-    ("Alex", "Wilber", "Sales Rep"),
-    ("Diego", "Siciliani", "Sales Rep"),
-    ("Grady", "Archie", "Sales Rep"),
-    ("Isaiah", "Langer", "Sales Rep"),
-    ("Johanna", "Lorenz", "Sales Rep"),
-    ("Lee", "Gu", "Sales Rep"),
-    ("Lidia", "Holloway", "Sales Manager"),
-    ("Lynne", "Robbins", "Sales Rep"),
+    ("José", "Núñez", "Sales Manager", "jose.nunez"),
+    ("Anaïs", "Lefèvre", "Sales Rep", "anais.lefevre"),
+    ("Diego", "Siciliani", "Sales Rep", "diego.siciliani"),
+    ("Grady", "Archie", "Sales Rep", "grady.archie"),
+    ("Isaiah", "Langer", "Sales Rep", "isaiah.langer"),
+    ("Johanna", "Lorenz", "Sales Rep", "johanna.lorenz"),
+    ("Lee", "Gu", "Sales Rep", "lee.gu"),
+    ("Lidia", "Holloway", "Sales Manager", "lidia.holloway"),
+    ("Lynne", "Robbins", "Sales Rep", "lynne.robbins"),
 )
-"""Nine full-licence employees: with the administrator they use 10 of the 12 "Salesforce" seats."""
+"""Nine full-licence employees: with the administrator they use 10 of the 12 "Salesforce" seats. The first two have
+the usernames of Entra demo users, so the demo also shows matching existing Salesforce users; the others are
+Salesforce-only accounts (orphans from Entra's point of view)."""
 
 _CHATTER_USERS = (("Miriam", "Graham"), ("Nestor", "Wilke"), ("Patti", "Fernandez"), ("Pradeep", "Gupta"))
 
@@ -221,8 +225,7 @@ def _org_info(org: Org) -> dict[str, Any]:
 
 def _employees(org: Org, admin_id: str, suffix: str, email_suffix: str) -> None:
     standard = org.profile_id("Standard User")
-    for first, last, role in _EMPLOYEES:
-        handle = f"{first}.{last}".lower()
+    for first, last, role, handle in _EMPLOYEES:
         org.add_user(
             user_values(
                 f"{handle}@contoso.com{suffix}",
@@ -231,6 +234,7 @@ def _employees(org: Org, admin_id: str, suffix: str, email_suffix: str) -> None:
                 f"{handle}@contoso.com{email_suffix}",
                 standard,
                 UserRoleId=_role_id(org, role),
+                Alias=handle.replace(".", "")[:8],
                 Title=role,
             ),
             running_user_id=admin_id,
