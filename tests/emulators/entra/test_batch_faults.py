@@ -145,3 +145,13 @@ def test_latency_model(tenant: Tenant) -> None:
 def test_fault_config_rejects_unknown_settings() -> None:
     with pytest.raises(ValueError, match="unknown fault settings"):
         FaultConfig.from_json({"nonsense": 1})
+
+
+def test_batch_responses_can_come_back_shuffled(tenant: Tenant) -> None:
+    add_user(tenant.directory, "ann")
+    tenant.faults.configure(batch_shuffle=True)
+    batch = {"requests": [{"id": str(i), "method": "GET", "url": "/users?$select=id"} for i in range(12)]}
+    with tenant.client() as c:
+        ids = [r["id"] for r in c.post("/$batch", json=batch).json()["responses"]]
+    assert sorted(ids, key=int) == [str(i) for i in range(12)]
+    assert ids != sorted(ids, key=int)

@@ -273,3 +273,29 @@ def test_manager_is_tracked_when_selected(tenant: Tenant) -> None:
         d.set_manager(emp["id"], boss["id"])
         items, _, _ = drain(c, link, headers={"Prefer": "return=minimal"})
     assert items == [{"id": emp["id"], "manager@delta": [{"@odata.type": "#microsoft.graph.user", "id": boss["id"]}]}]
+
+
+def test_duplicated_objects_within_a_round(tenant: Tenant) -> None:
+    d = tenant.directory
+    users = [add_user(d, f"u{i}") for i in range(10)]
+    tenant.faults.configure(delta_duplicate_rate=0.5)
+    with tenant.client() as c:
+        items, _, _ = drain(c, "/users/delta", params={"$select": "displayName"})
+    assert len(items) > 10
+    assert {i["id"] for i in items} == {u["id"] for u in users}
+
+
+def test_tokens_do_not_survive_a_snapshot(tenant: Tenant) -> None:
+    from sfprov.emulators.entra.directory import Directory
+    from sfprov.emulators.entra.graph import GraphService
+
+    add_user(tenant.directory, "ann")
+    with tenant.client() as c:
+        _, link, _ = drain(c, "/users/delta")
+    add_user(tenant.directory, "bob")  # a change the restored tenant has no log for
+    restored = Directory.from_json(tenant.directory.to_json())
+    tenant.service.directory = restored  # same signing secret: only the missing change log can refuse the token
+    tenant.service.delta = type(tenant.service.delta)(tenant.service)
+    assert isinstance(tenant.service, GraphService)
+    with tenant.client() as c:
+        assert_error(c.get(link), 410, "syncStateNotFound")

@@ -98,4 +98,6 @@ async def run_batch(service: GraphService, outer: GraphRequest) -> GraphResponse
                 "Content-Type", "text/plain" if isinstance(resp.body, str) else "application/json"
             )
         responses.append(entry)
+    if service.faults.config.batch_shuffle:
+        service.faults.shuffle(responses)
     return GraphResponse(200, {"responses": responses})

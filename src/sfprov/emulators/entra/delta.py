@@ -155,7 +155,12 @@ class DeltaEngine:
         units = self._units(resource, state)
         page, state, done = self._page(units, state)
         minimal = "return=minimal" in ctx.req.headers.get("prefer", "").replace(" ", "").lower()
-        values = [self._render(resource, unit, members, state, minimal) for unit, members in page]
+        values: list[dict[str, Any]] = []
+        duplicate_rate = self.service.faults.config.delta_duplicate_rate
+        for unit, members in page:
+            values.append(self._render(resource, unit, members, state, minimal))
+            if self.service.faults.draw(duplicate_rate):
+                values.append(values[-1])
         if done:
             state = {**state, "w": state["c"] if state["p"] == "c" else state["w"], "p": "c", "o": 0, "m": 0}
         resp = GraphResponse(200, self._body(ctx, resource, state, values, done=done), items=len(values))

@@ -47,6 +47,11 @@ class FaultConfig:
     expired_token_code: str = "syncStateNotFound"  # noqa: S105 - an error code, not a secret
     sync_reset_storm: int = 0
     """Answer the next N delta requests that carry a token with 410 + ``Location`` (synchronization reset)."""
+    delta_duplicate_rate: float = 0.0
+    """Probability that a delta object is sent twice in its page: Graph may repeat an object within a round
+    (reference §4.2, "the same object can appear several times"), so clients must merge by id."""
+    batch_shuffle: bool = False
+    """Return ``$batch`` responses in a shuffled order (Graph does not keep request order, §11)."""
     batch_limit: int = 20
     """UNVERIFIED (reference §11): Graph's answer to 21+ requests is assumed to be 400."""
     members_delta_page_size: int = 100
@@ -157,6 +162,15 @@ class Faults:
                 self.config.sync_reset_storm -= 1
                 return True
             return False
+
+    def draw(self, probability: float) -> bool:
+        """One seeded coin toss (so that a failing run can be replayed)."""
+        with self._lock:
+            return probability > 0 and self.rng.random() < probability
+
+    def shuffle(self, items: list[Any]) -> None:
+        with self._lock:
+            self.rng.shuffle(items)
 
     def latency_seconds(self, items: int) -> float:
         cfg = self.config
