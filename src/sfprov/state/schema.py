@@ -7,6 +7,7 @@ newer code relies on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
@@ -33,6 +33,7 @@ def _config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
     """The newest schema revision this code knows."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
@@ -41,9 +42,15 @@ def head_revision() -> str:
 
 
 def current_revision(connection: sa.Connection) -> str | None:
-    """The revision recorded in the database; ``None`` for an empty (never migrated) database."""
-    heads = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}).get_current_heads()
-    return heads[0] if heads else None
+    """The revision recorded in the database; ``None`` for an empty (never migrated) database.
+
+    Read directly rather than through Alembic's ``MigrationContext``, which logs two INFO lines each time: a store
+    that is already current opens silently, and only a real upgrade shows in the log.
+    """
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return None
+    table = sa.table(VERSION_TABLE, sa.column("version_num"))
+    return connection.execute(sa.select(table.c.version_num)).scalar()
 
 
 @contextmanager

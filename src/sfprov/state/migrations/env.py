@@ -19,6 +19,7 @@ context.configure(
     target_metadata=metadata,
     version_table=VERSION_TABLE,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things; batch mode copies
+    transactional_ddl=True,  # both backends run DDL inside the transaction sfprov.state.schema opened
     compare_type=True,
 )
 with context.begin_transaction():
