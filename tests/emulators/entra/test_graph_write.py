@@ -221,3 +221,54 @@ def test_patch_application_app_roles(tenant: Tenant) -> None:
         assert_error(
             c.patch(f"/applications/{app['id']}", json={"appRoles": roles[1:]}), 403, "Authorization_RequestDenied"
         )
+
+
+def test_unknown_and_read_only_properties(tenant: Tenant) -> None:
+    ann = add_user(tenant.directory, "ann")
+    with tenant.client() as c:
+        assert_error(
+            c.patch(f"/users/{ann['id']}", json={"shoeSize": 44}),
+            400,
+            "Request_BadRequest",
+            "Property 'shoeSize' does not exist as a declared property or extension property.",
+        )
+        assert_error(
+            c.patch(f"/users/{ann['id']}", json={"createdDateTime": "2020-01-01T00:00:00Z"}),
+            400,
+            "Request_BadRequest",
+            "Property 'createdDateTime' is read-only and cannot be set.",
+        )
+        assert_error(
+            c.patch(f"/users/{ann['id']}", json={"accountEnabled": "no"}),
+            400,
+            "Request_BadRequest",
+            "Invalid value specified for property 'accountEnabled' of resource 'User'.",
+        )
+
+
+def test_manager_reference_and_group_lifecycle(tenant: Tenant) -> None:
+    d = tenant.directory
+    boss, emp = add_user(d, "boss"), add_user(d, "emp")
+    with tenant.client() as c:
+        ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/users/{boss['id']}"}
+        assert c.put(f"/users/{emp['id']}/manager/$ref", json=ref).status_code == 204
+        assert c.get(f"/users/{emp['id']}/manager").json()["id"] == boss["id"]
+        assert c.delete(f"/users/{emp['id']}/manager/$ref").status_code == 204
+        assert_error(c.delete(f"/users/{emp['id']}/manager/$ref"), 404, "Request_ResourceNotFound")
+        created = c.post(
+            "/groups",
+            json={"displayName": "Team", "mailEnabled": False, "mailNickname": "team", "securityEnabled": True},
+        )
+        assert created.status_code == 201
+        gid = created.json()["id"]
+        assert created.json()["@odata.context"] == CTX + "groups/$entity"
+        assert c.patch(f"/groups/{gid}", json={"description": "The team"}).status_code == 204
+        assert c.get(f"/groups/{gid}").json()["description"] == "The team"
+        assert_error(
+            c.patch(f"/groups/{gid}", json={"id": "x"}),
+            400,
+            "Request_BadRequest",
+            "Property 'id' is read-only and cannot be set.",
+        )
+        assert c.delete(f"/groups/{gid}").status_code == 204
+        assert_error(c.get(f"/groups/{gid}"), 404, "Request_ResourceNotFound")

@@ -130,6 +130,16 @@ def bad_request(message: str) -> GraphError:
     return GraphError(400, "Request_BadRequest", message)
 
 
+def unknown_property(name: str, read_only: frozenset[str] = frozenset()) -> GraphError:
+    """Graph's answers to writing a property that is not on the type, or one that is read-only."""
+    if name in read_only:
+        return bad_request(f"Property '{name}' is read-only and cannot be set.")
+    return bad_request(f"Property '{name}' does not exist as a declared property or extension property.")
+
+
+READ_ONLY = frozenset({"id", "createdDateTime", "deletedDateTime", "appId"})
+
+
 def invalid_value(prop: str, resource: str) -> GraphError:
     return bad_request(f"Invalid value specified for property '{prop}' of resource '{resource}'.")
 
@@ -289,7 +299,7 @@ class Directory:
     def _check_user_props(self, props: Mapping[str, Any]) -> None:
         for name, value in props.items():
             if name not in USER_PROPERTIES or name in ("id", "createdDateTime", "deletedDateTime"):
-                raise bad_request(f"Property '{name}' is read-only or does not exist on type 'microsoft.graph.user'.")
+                raise unknown_property(name, READ_ONLY)
             if name in USER_COLLECTIONS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise invalid_value(name, "User")
             if name == "accountEnabled" and not isinstance(value, bool):
@@ -468,10 +478,10 @@ class Directory:
         for required in ("displayName", "mailEnabled", "mailNickname", "securityEnabled"):
             if props.get(required) is None:
                 raise invalid_value(required, "Group")
-        unknown = set(props) - GROUP_PROPERTIES
+        unknown = (set(props) - GROUP_PROPERTIES) | (set(props) & READ_ONLY)
         if unknown:
             name = sorted(unknown)[0]
-            raise bad_request(f"Property '{name}' is read-only or does not exist on type 'microsoft.graph.group'.")
+            raise unknown_property(name, READ_ONLY)
         gid = group_id or self.new_id()
         group: dict[str, Any] = {"id": gid, "groupTypes": [], "visibility": None}
         group.update({k: v for k, v in props.items() if v is not None})
@@ -487,6 +497,9 @@ class Directory:
 
     def update_group(self, group_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
         group = self.group(group_id)
+        for name in props:
+            if name not in GROUP_PROPERTIES or name in READ_ONLY:
+                raise unknown_property(name, READ_ONLY)
         changed = {k for k, v in props.items() if group.get(k) != v}
         for name in changed:
             if props[name] is None:
@@ -638,9 +651,7 @@ class Directory:
         app = self.application(app_object_id)
         for name in props:
             if name not in ("appRoles", "displayName", "identifierUris"):
-                raise bad_request(
-                    f"Property '{name}' is read-only or does not exist on type 'microsoft.graph.application'."
-                )
+                raise unknown_property(name, READ_ONLY)
         if "appRoles" in props:
             if not isinstance(props["appRoles"], list):
                 raise invalid_value("appRoles", "Application")
