@@ -155,3 +155,27 @@ def test_batch_responses_can_come_back_shuffled(tenant: Tenant) -> None:
         ids = [r["id"] for r in c.post("/$batch", json=batch).json()["responses"]]
     assert sorted(ids, key=int) == [str(i) for i in range(12)]
     assert ids != sorted(ids, key=int)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "units"),
+    [
+        ("/users", {}, "2"),
+        ("/users", {"$select": "id"}, "1"),
+        ("/users", {"$select": "id", "$top": "5"}, "1"),
+        ("/users", {"$expand": "manager"}, "3"),
+        ("/groups", {}, "1"),
+    ],
+)
+def test_resource_unit_header(tenant: Tenant, path: str, params: dict[str, str], units: str) -> None:
+    with tenant.client() as c:
+        assert c.get(path, params=params).headers["x-ms-resource-unit"] == units
+
+
+def test_member_listing_costs(tenant: Tenant) -> None:
+    d = tenant.directory
+    g = d.create_group({"displayName": "G", "mailEnabled": False, "mailNickname": "g", "securityEnabled": True})
+    with tenant.client() as c:
+        assert c.get(f"/groups/{g['id']}/members").headers["x-ms-resource-unit"] == "3"
+        assert c.get(f"/groups/{g['id']}/transitiveMembers").headers["x-ms-resource-unit"] == "5"
+    assert tenant.faults.counters()["calls"] == {"GET /groups/{id}/members": 1, "GET /groups/{id}/transitiveMembers": 1}

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -34,6 +35,8 @@ from sfprov.emulators.entra import odata
 from sfprov.emulators.entra.directory import Directory, GraphError, bad_request, not_found
 from sfprov.emulators.entra.faults import Faults
 from sfprov.emulators.entra.odata import Query, Resource
+
+_log = logging.getLogger(__name__)
 
 JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
@@ -71,6 +74,33 @@ READ_PRINCIPAL_ASSIGNMENTS = frozenset(
 """user-list-approleassignments: Directory.Read.All least privileged; User.Read.All is not enough."""
 WRITE_ASSIGNMENTS = frozenset({"AppRoleAssignment.ReadWrite.All"})
 WRITE_APPS = frozenset({"Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"})
+
+
+_BASE_COST = {
+    "GET /users": 2,
+    "GET /users/delta": 2,
+    "GET /groups/{id}/members": 3,
+    "GET /groups/{id}/transitiveMembers": 5,
+    "GET /users/{id}/appRoleAssignments": 2,
+}
+"""Resource units per request (throttling-limits.md, identity and access: ``GET users`` 2, ``members`` 3,
+``transitiveMembers`` 5, ``appRoleAssignments`` 2, any other GET 1, writes 1)."""
+
+
+def resource_units(method: str, endpoint: str, params: Mapping[str, str]) -> int:
+    """The documented cost model: base cost, ``$select`` −1, ``$expand`` +1, ``$top`` below 20 −1, at least 1."""
+    if method != "GET":
+        return 1
+    cost = _BASE_COST.get(endpoint, 1)
+    names = {k.lstrip("$").lower(): v for k, v in params.items()}
+    if "select" in names:
+        cost -= 1
+    if "expand" in names:
+        cost += 1
+    top = names.get("top", "")
+    if top.isdigit() and int(top) < 20:
+        cost -= 1
+    return max(cost, 1)
 
 
 def insufficient_privileges() -> GraphError:
@@ -187,6 +217,10 @@ class GraphService:
                 resp = await self._handle_one(req)
         except GraphError as err:
             resp = GraphResponse(err.status, error_body(err, request_id, client_request_id, self.clock()), err.headers)
+        except Exception:  # an emulator bug: answer as Graph's 500 would, and keep the traceback in the log
+            _log.exception("Graph emulator failure on %s %s", req.method, req.path)
+            err = GraphError(500, "generalException", "An unspecified error has occurred.")
+            resp = GraphResponse(500, error_body(err, request_id, client_request_id, self.clock()))
         resp.headers.setdefault("request-id", request_id)
         resp.headers.setdefault("client-request-id", client_request_id)
         return resp
@@ -199,6 +233,7 @@ class GraphService:
             raise insufficient_privileges()
         with self.lock:
             resp = spec.handler(Ctx(req, claims), *groups)
+        resp.headers["x-ms-resource-unit"] = str(resource_units(req.method, spec.endpoint, req.params))
         delay = self.faults.latency_seconds(resp.items)
         if delay > 0:
             await asyncio.sleep(delay)
@@ -263,21 +298,22 @@ class GraphService:
         add("POST", r"/groups", "POST /groups", WRITE_GROUPS, self.create_group)
         add("GET", r"/groups/\$count", "GET /groups/$count", READ_GROUPS, self.count_groups)
         add("GET", rf"/groups/{_DELTA}", "GET /groups/delta", READ_GROUPS, d.groups)
-        add(
-            "GET",
-            rf"/groups/{_ID}/(members|transitiveMembers)(?:/microsoft\.graph\.(user|group|servicePrincipal))?",
-            "GET /groups/{id}/members",
-            READ_GROUPS,
-            self.list_members,
-        )
-        add(
-            "GET",
-            rf"/groups/{_ID}/(members|transitiveMembers)(?:/microsoft\.graph\.(user|group|servicePrincipal))?"
-            r"/\$count",
-            "GET /groups/{id}/members/$count",
-            READ_GROUPS,
-            self.count_members,
-        )
+        for relation in ("members", "transitiveMembers"):
+            cast = r"(?:/microsoft\.graph\.(user|group|servicePrincipal))?"
+            add(
+                "GET",
+                rf"/groups/{_ID}/({relation}){cast}",
+                f"GET /groups/{{id}}/{relation}",
+                READ_GROUPS,
+                self.list_members,
+            )
+            add(
+                "GET",
+                rf"/groups/{_ID}/({relation}){cast}/\$count",
+                f"GET /groups/{{id}}/{relation}/$count",
+                READ_GROUPS,
+                self.count_members,
+            )
         add("POST", rf"/groups/{_ID}/members/\$ref", "POST /groups/{id}/members/$ref", WRITE_MEMBERS, self.add_member)
         add(
             "DELETE",
