@@ -219,8 +219,8 @@ class GraphService:
             resp = GraphResponse(err.status, error_body(err, request_id, client_request_id, self.clock()), err.headers)
         except Exception:  # an emulator bug: answer as Graph's 500 would, and keep the traceback in the log
             _log.exception("Graph emulator failure on %s %s", req.method, req.path)
-            err = GraphError(500, "generalException", "An unspecified error has occurred.")
-            resp = GraphResponse(500, error_body(err, request_id, client_request_id, self.clock()))
+            failure = GraphError(500, "generalException", "An unspecified error has occurred.")
+            resp = GraphResponse(500, error_body(failure, request_id, client_request_id, self.clock()))
         resp.headers.setdefault("request-id", request_id)
         resp.headers.setdefault("client-request-id", client_request_id)
         return resp
