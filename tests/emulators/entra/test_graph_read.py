@@ -95,6 +95,8 @@ def test_get_user_by_id_and_upn_and_guest(tenant: Tenant) -> None:
         by_id = c.get(f"/users/{u['id']}").json()
         by_upn = c.get("/users/JOSE@contoso.com", params={"$select": "id,userType"}).json()
         g = c.get(f"/users/{guest['id']}", params={"$select": "userPrincipalName,userType,mail"}).json()
+        by_guest_upn = c.get("/users/jane_fabrikam.com%23EXT%23@contoso.onmicrosoft.com").json()
+    assert by_guest_upn["id"] == guest["id"]
     assert by_id["@odata.context"] == CTX + "users/$entity"
     assert by_id["displayName"] == "José Núñez"
     assert by_upn == {"@odata.context": CTX + "users(id,userType)/$entity", "id": u["id"], "userType": "Member"}
