@@ -118,6 +118,9 @@ class GraphClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        close = getattr(self.tokens, "close", None)
+        if callable(close):
+            close()
 
     async def __aenter__(self) -> GraphClient:
         return self

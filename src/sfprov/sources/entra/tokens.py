@@ -119,6 +119,10 @@ class GraphTokenProvider:
             return str(result["access_token"])
         raise token_error(result)
 
+    def close(self) -> None:
+        """Close MSAL's HTTP session (its keep-alive connection would otherwise outlive the run)."""
+        self._session.close()
+
     async def token(self, *, force_refresh: bool = False) -> str:
         return await asyncio.to_thread(self.token_sync, force_refresh=force_refresh)
 

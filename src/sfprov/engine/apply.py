@@ -1,0 +1,274 @@
+"""Apply a plan: the only place sfprov writes to Salesforce, and the place that remembers what it wrote.
+
+Writes go out as sObject Collections of 200, several in flight (the client bounds concurrency). After each slice,
+its links, provisioning-log entries and escrows are stored in one transaction, so a crash loses at most the record
+of one slice, never the accounts: an account created just before a crash is found by its matching attribute on the
+next cycle and adopted, not created twice.
+
+Per-record failures never stop the cycle: they are logged and put in escrow for a later retry. Only a
+:class:`~sfprov.errors.StopCycle` (API allowance reserve reached) or dry-run stops writing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sfprov.engine.plan import Action, ActionKind, Plan, values_for_log
+from sfprov.errors import ConnectorError
+from sfprov.state import (
+    EscrowFailure,
+    LinkState,
+    LinkWrite,
+    LogAction,
+    LogEntry,
+    LogStatus,
+    ModifiedProperty,
+    StateStore,
+    Step,
+    StepType,
+    new_entry,
+)
+from sfprov.targets.salesforce.client import RecordResult
+from sfprov.targets.salesforce.users import SalesforceUsers
+
+SLICE = 800
+"""Records written between two saves of the state: four collection calls of 200."""
+
+Progress = Callable[[int, int], None]
+
+_LOG_ACTION = {
+    ActionKind.CREATE: LogAction.CREATE,
+    ActionKind.ADOPT: LogAction.UPDATE,
+    ActionKind.UPDATE: LogAction.UPDATE,
+    ActionKind.ENABLE: LogAction.ENABLE,
+    ActionKind.DISABLE: LogAction.DISABLE,
+    ActionKind.STAGED_DISABLE: LogAction.STAGED_DISABLE,
+    ActionKind.SKIP: LogAction.SKIP,
+}
+_LINK_STATE = {
+    ActionKind.CREATE: LinkState.ACTIVE,
+    ActionKind.ADOPT: LinkState.ACTIVE,
+    ActionKind.UPDATE: LinkState.ACTIVE,
+    ActionKind.ENABLE: LinkState.ACTIVE,
+    ActionKind.DISABLE: LinkState.DEACTIVATED,
+}
+QUIET_SKIPS = ("no change",)
+"""Skips not worth a log line every cycle."""
+
+
+@dataclass
+class ApplyOptions:
+    job: str
+    cycle_id: str | None
+    freeze_before_deactivate: bool = False
+    remove_permission_sets_on_deactivate: bool = True
+
+
+@dataclass
+class ApplyResult:
+    succeeded: int = 0
+    failed: int = 0
+    staged: int = 0
+    skipped: int = 0
+    entries: list[LogEntry] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"succeeded": self.succeeded, "failed": self.failed, "staged": self.staged, "skipped": self.skipped}
+
+
+def _steps(action: Action, status: LogStatus, detail: str) -> tuple[Step, ...]:
+    matching = (
+        f"matched by {action.matched_by}"
+        if action.matched_by
+        else "linked account"
+        if action.target_id and action.kind is not ActionKind.CREATE
+        else "no matching account"
+    )
+    leaving = action.kind in (ActionKind.DISABLE, ActionKind.STAGED_DISABLE)
+    return (
+        Step(StepType.IMPORT, LogStatus.SUCCESS, "read from Entra ID"),
+        Step(StepType.SCOPING, LogStatus.SUCCESS, action.reason if leaving else "in scope"),
+        Step(StepType.MATCHING, LogStatus.SUCCESS, matching),
+        Step(StepType.ACTION, status, detail),
+    )
+
+
+class Applier:
+    def __init__(
+        self, users: SalesforceUsers, store: StateStore, options: ApplyOptions, progress: Progress | None = None
+    ) -> None:
+        self.users = users
+        self.store = store
+        self.options = options
+        self.progress = progress
+        self.result = ApplyResult()
+        self._done = 0
+        self._total = 0
+
+    def _entry(
+        self,
+        action: Action,
+        status: LogStatus,
+        *,
+        error: ConnectorError | None = None,
+        target_id: str | None = None,
+        started: float = 0.0,
+        log_action: LogAction | None = None,
+    ) -> LogEntry:
+        if error is not None:
+            detail = error.message + (f" Fix: {error.fix}" if error.fix else "")
+        else:
+            detail = action.reason or action.kind.value
+        kind = log_action or _LOG_ACTION.get(action.kind, LogAction.UPDATE if action.target_id else LogAction.CREATE)
+        return new_entry(
+            self.options.job,
+            kind,
+            status,
+            at=datetime.now(UTC),
+            cycle_id=self.options.cycle_id,
+            source_id=action.source_id,
+            source_name=action.source_name,
+            source_upn=action.source_upn,
+            target_id=target_id or action.target_id,
+            steps=_steps(action, status, detail),
+            modified=[]
+            if error is not None
+            else [ModifiedProperty(n, o, v) for n, o, v in values_for_log(action.changes)],
+            error_code=(error.code if error else action.error_code),
+            error_message=(error.message if error else (action.reason if action.kind is ActionKind.ERROR else None)),
+            duration_ms=int((time.monotonic() - started) * 1000) if started else 0,
+        )
+
+    def _record(
+        self, outcomes: Sequence[tuple[Action, RecordResult | None, ConnectorError | None]], started: float
+    ) -> None:
+        """Store links, log entries and escrows of one slice in one transaction."""
+        links: list[LinkWrite] = []
+        entries: list[LogEntry] = []
+        failures: list[EscrowFailure] = []
+        cleared: list[str] = []
+        for action, result, error in outcomes:
+            if error is None and result is not None and not result.success:
+                error = result.error
+            if error is None:
+                target_id = (result.id if result is not None and result.id else None) or action.target_id
+                assert target_id is not None
+                links.append(
+                    LinkWrite(action.source_id, target_id, action.exported, _LINK_STATE[action.kind], action.matched_by)
+                )
+                entries.append(self._entry(action, LogStatus.SUCCESS, target_id=target_id, started=started))
+                cleared.append(action.source_id)
+                self.result.succeeded += 1
+            else:
+                entries.append(self._entry(action, LogStatus.FAILURE, error=error, started=started))
+                failures.append(
+                    EscrowFailure(action.source_id, action.kind.value, error.code or "ERROR", error.message)
+                )
+                self.result.failed += 1
+        with self.store.transaction() as tx:
+            if links:
+                tx.links.upsert_many(self.options.job, links)
+            if cleared:
+                tx.escrows.clear(self.options.job, cleared)
+            if failures:
+                tx.escrows.record_failures(self.options.job, failures)
+            tx.log.append_many(entries)
+        self.result.entries.extend(entries)
+        self._done += len(outcomes)
+        if self.progress:
+            self.progress(self._done, self._total)
+
+    async def apply(self, plan: Plan) -> ApplyResult:
+        groups = plan.by_kind()
+        self._total = sum(
+            len(groups.get(k, []))
+            for k in (ActionKind.CREATE, ActionKind.ADOPT, ActionKind.UPDATE, ActionKind.ENABLE, ActionKind.DISABLE)
+        )
+        self._record_non_writes(plan)
+        await self._writes(groups.get(ActionKind.CREATE, []), create=True)
+        await self._writes(
+            groups.get(ActionKind.ADOPT, []) + groups.get(ActionKind.UPDATE, []) + groups.get(ActionKind.ENABLE, []),
+            create=False,
+        )
+        await self._disables(groups.get(ActionKind.DISABLE, []))
+        return self.result
+
+    def _record_non_writes(self, plan: Plan) -> None:
+        entries: list[LogEntry] = []
+        staged: list[LinkWrite] = []
+        failures: list[EscrowFailure] = []
+        for action in plan.actions:
+            if action.kind is ActionKind.STAGED_DISABLE:
+                entries.append(self._entry(action, LogStatus.SKIPPED))
+                assert action.target_id is not None
+                staged.append(
+                    LinkWrite(action.source_id, action.target_id, action.exported, LinkState.STAGED_FOR_DEACTIVATION)
+                )
+                self.result.staged += 1
+            elif action.kind is ActionKind.SKIP:
+                self.result.skipped += 1
+                if action.reason not in QUIET_SKIPS:
+                    entries.append(self._entry(action, LogStatus.SKIPPED))
+            elif action.kind is ActionKind.ERROR:
+                entries.append(self._entry(action, LogStatus.FAILURE))
+                failures.append(
+                    EscrowFailure(action.source_id, "map", action.error_code or "MappingError", action.reason)
+                )
+                self.result.failed += 1
+        with self.store.transaction() as tx:
+            if staged:
+                tx.links.upsert_many(self.options.job, staged)
+            if failures:
+                tx.escrows.record_failures(self.options.job, failures)
+            if entries:
+                tx.log.append_many(entries)
+        self.result.entries.extend(entries)
+
+    async def _writes(self, actions: list[Action], *, create: bool) -> None:
+        for start in range(0, len(actions), SLICE):
+            chunk = actions[start : start + SLICE]
+            started = time.monotonic()
+            with_values = [a for a in chunk if a.values or create]
+            if create:
+                results = await self.users.create([a.values for a in with_values])
+            else:
+                results = await self.users.update([{"Id": a.target_id, **a.values} for a in with_values])
+            by_source = {a.source_id: r for a, r in zip(with_values, results, strict=True)}
+            outcomes: list[tuple[Action, RecordResult | None, ConnectorError | None]] = []
+            for action in chunk:
+                result = by_source.get(action.source_id)
+                if result is not None and result.success and create and result.id:
+                    action.target_id = result.id
+                outcomes.append((action, result, None))
+            await self._permission_sets(
+                [a for a, r, _ in outcomes if (r is None or r.success) and a.permission_sets is not None]
+            )
+            self._record(outcomes, started)
+
+    async def _permission_sets(self, actions: list[Action]) -> None:
+        targets = {a.target_id: a.permission_sets for a in actions if a.target_id and a.permission_sets is not None}
+        if not targets:
+            return
+        current = await self.users.permission_set_assignments(list(targets))
+        desired = {uid: set(ps) for uid, ps in targets.items() if ps is not None}
+        await self.users.apply_permission_sets(desired, current)
+
+    async def _disables(self, actions: list[Action]) -> None:
+        for start in range(0, len(actions), SLICE):
+            chunk = actions[start : start + SLICE]
+            started = time.monotonic()
+            ids = [a.target_id for a in chunk if a.target_id]
+            if self.options.freeze_before_deactivate:
+                await self.users.set_frozen(ids, True)
+            results = await self.users.set_active(ids, False)
+            outcomes: list[tuple[Action, RecordResult | None, ConnectorError | None]] = [
+                (a, r, None) for a, r in zip(chunk, results, strict=True)
+            ]
+            if self.options.remove_permission_sets_on_deactivate:
+                done = [a.target_id for a, r, _ in outcomes if r is not None and r.success and a.target_id]
+                current = await self.users.permission_set_assignments(done)
+                await self.users.apply_permission_sets({uid: set() for uid in done}, current)
+            self._record(outcomes, started)

@@ -1,0 +1,395 @@
+"""One provisioning cycle, start to finish, and the rules that keep it safe.
+
+1. Take the job's lease (one engine per job and state store) and close cycles a crashed engine left running.
+2. Respect quarantine: a job whose cycles keep failing waits longer and longer, and says why.
+3. Read the source: in full the first time, with ``--full``, or when the delta token expired; otherwise the changes.
+   A failed read fails the cycle. A read that finds nobody in scope while accounts are linked stops the cycle:
+   an empty source means "stop", never "deactivate everybody".
+4. Read what Salesforce has for the users concerned, plan, and (unless planning or dry-running) apply.
+5. Save the new delta links with the cycle's outcome in one transaction, only after the writes: per-user failures
+   are in escrow and retried by later cycles, so advancing the watermark loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sfprov.config.models import SfprovConfig, TargetConfig
+from sfprov.engine.apply import Applier, ApplyOptions, ApplyResult
+from sfprov.engine.plan import Catalogue, LeaveReason, Plan, PlanInput, Safety, make_plan
+from sfprov.errors import SfprovError, StopCycle
+from sfprov.mapping.mapper import map_user, source_attributes
+from sfprov.model import SourceUser
+from sfprov.sources.entra.factory import graph_client, token_provider
+from sfprov.sources.entra.graph import ResyncRequired
+from sfprov.sources.entra.reader import EntraReader, ScopeSettings, SourceRead
+from sfprov.state import CycleKind, CycleStatus, LinkState, QuarantineReason, StateStore
+from sfprov.targets.salesforce.factory import connect
+from sfprov.targets.salesforce.users import SalesforceUsers
+
+USERS_DELTA = "users_delta"
+SCOPE = "scope"
+"""The in-scope ids of the last good read, kept as a watermark so the next delta knows who is new."""
+LEASE_TTL = timedelta(minutes=15)
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class CycleOptions:
+    full: bool = False
+    dry_run: bool = False
+    plan_only: bool = False
+    allow_deactivations: bool = False
+    ignore_quarantine: bool = False
+    only_users: frozenset[str] | None = None
+    """On-demand provisioning: plan and apply these source ids only."""
+
+
+@dataclass
+class CycleReport:
+    job: str
+    cycle_id: str | None
+    kind: CycleKind
+    status: CycleStatus
+    plan: Plan | None = None
+    result: ApplyResult | None = None
+    error: str | None = None
+    fix: str | None = None
+    source_calls: int = 0
+    target_calls: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict(self.plan.counts()) if self.plan else {}
+        if self.result:
+            counts.update(self.result.counts())
+        return counts
+
+
+Progress = Callable[[int, int], None]
+
+
+class Engine:
+    """Runs cycles of one target (a "job") against the state store."""
+
+    def __init__(
+        self,
+        config: SfprovConfig,
+        target: TargetConfig,
+        store: StateStore,
+        *,
+        base_dir: Path | None = None,
+        owner: str | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config
+        self.target = target
+        self.store = store
+        self.base_dir = base_dir
+        self.owner = owner or owner_id()
+        self.progress = progress
+        self.mapping = config.mapping_for(target)
+        self.job = target.name
+
+    # -- the cycle ----------------------------------------------------------------------------------------
+
+    async def run_cycle(self, options: CycleOptions | None = None) -> CycleReport:
+        options = options or CycleOptions()
+        started = time.monotonic()
+        if not self.store.leases.acquire(self.job, self.owner, LEASE_TTL):
+            holder = self.store.leases.holder(self.job)
+            raise StopCycle(
+                f"Another sfprov engine ({holder.owner if holder else 'unknown'}) is running job {self.job!r} "
+                "on this state store.",
+                fix="Wait for it to finish, or stop it; only one engine may act per job and state store.",
+                code="LEASE_HELD",
+            )
+        try:
+            self.store.cycles.close_interrupted(self.job, self.owner)
+            report = await self._cycle(options)
+        finally:
+            self.store.leases.release(self.job, self.owner)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _quarantined(self) -> str | None:
+        state = self.store.quarantine.get(self.job)
+        if state.quarantined_since is None or state.next_allowed_run is None:
+            return None
+        if state.next_allowed_run > datetime.now(UTC):
+            return (
+                f"Job {self.job!r} is in quarantine since {state.quarantined_since:%Y-%m-%d %H:%M} UTC "
+                f"({state.reason}: {state.detail}); next attempt after {state.next_allowed_run:%H:%M} UTC."
+            )
+        return None
+
+    async def _cycle(self, options: CycleOptions) -> CycleReport:
+        watermarks = self.store.watermarks.all(self.job)
+        users_link = watermarks.get(USERS_DELTA)
+        kind = (
+            CycleKind.ON_DEMAND
+            if options.only_users
+            else (
+                CycleKind.INITIAL if users_link is None else CycleKind.FULL if options.full else CycleKind.INCREMENTAL
+            )
+        )
+        if not options.ignore_quarantine and not options.plan_only and (why := self._quarantined()):
+            return CycleReport(
+                self.job,
+                None,
+                kind,
+                CycleStatus.STOPPED,
+                error=why,
+                fix="Fix the cause, then run `sfprov sync` (a manual sync ignores the pause).",
+            )
+        record = not (options.plan_only or options.dry_run)
+        cycle_id = self.store.cycles.start(self.job, kind, self.owner).id if record else None
+        report = CycleReport(self.job, cycle_id, kind, CycleStatus.RUNNING)
+        scope_mark = watermarks.get(SCOPE)
+        try:
+            await self._run(
+                options,
+                report,
+                users_link.delta_link if users_link else None,
+                scope_mark.delta_link if scope_mark else None,
+            )
+        except SfprovError as exc:
+            report.status = CycleStatus.STOPPED if isinstance(exc, StopCycle) else CycleStatus.FAILED
+            report.error, report.fix = exc.message, exc.fix
+            if cycle_id is not None:
+                self.store.cycles.finish(
+                    cycle_id,
+                    report.status,
+                    counts=report.counts(),
+                    error_message=exc.message,
+                    api_calls=report.target_calls + report.source_calls,
+                )
+                self._after_failure(exc)
+            return report
+        return report
+
+    def _after_failure(self, exc: SfprovError) -> None:
+        state = self.store.quarantine.record_failed_cycle(self.job)
+        limit = self.config.run.quarantine_after_failures
+        if state.consecutive_failures >= limit:
+            pause = timedelta(
+                seconds=self.config.run.interval_seconds * 2 ** min(state.consecutive_failures - limit, 8)
+            )
+            self.store.quarantine.enter(
+                self.job,
+                QuarantineReason.QUARANTINE_EXCEPTION,
+                detail=exc.message,
+                next_allowed_run=datetime.now(UTC) + pause,
+            )
+
+    async def _run(
+        self, options: CycleOptions, report: CycleReport, users_link: str | None, scope_json: str | None
+    ) -> None:
+        attributes = source_attributes(self.mapping, self.config.scoping)
+        source = self.config.source
+        tokens = token_provider(source, base_dir=self.base_dir)
+        scope = ScopeSettings(
+            mode=source.scope.mode,
+            app_id=source.scope.app_id,
+            groups=tuple(source.scope.groups),
+            nested_groups=source.scope.nested_groups,
+        )
+        async with graph_client(source, tokens, base_dir=self.base_dir) as graph:
+            reader = EntraReader(graph, scope, attributes)
+            read = await self._read(reader, options, report, users_link, scope_json)
+            report.source_calls = graph.counters.calls
+        async with connect(self.target, base_dir=self.base_dir, dry_run=options.dry_run) as client:
+            users = SalesforceUsers(client)
+            data = await self._gather(users, read, options)
+            plan = make_plan(
+                data,
+                Safety(
+                    max_deactivations=self.target.safety.max_deactivations,
+                    max_deactivation_share=self.target.safety.max_deactivation_share,
+                    skip_out_of_scope_deletions=self.target.safety.skip_out_of_scope_deletions,
+                    allow_deactivations=options.allow_deactivations,
+                ),
+            )
+            report.plan = plan
+            if plan.staged_reason:
+                report.notes.append(plan.staged_reason)
+            if options.plan_only or options.dry_run:
+                report.status = CycleStatus.SUCCEEDED
+                report.target_calls = client.calls.total
+                return
+            applier = Applier(
+                users,
+                self.store,
+                ApplyOptions(
+                    job=self.job,
+                    cycle_id=report.cycle_id,
+                    freeze_before_deactivate=self.target.safety.freeze_before_deactivate,
+                    remove_permission_sets_on_deactivate=self.target.safety.remove_permission_sets_on_deactivate,
+                ),
+                progress=self.progress,
+            )
+            try:
+                report.result = await applier.apply(plan)
+            finally:
+                report.target_calls = client.calls.total
+        report.status = CycleStatus.PARTIAL if report.result.failed else CycleStatus.SUCCEEDED
+        assert report.cycle_id is not None
+        saved: dict[str, str] = {}
+        if not options.only_users:
+            saved = {USERS_DELTA: read.users_delta_link, SCOPE: json.dumps(sorted(read.in_scope))}
+        self.store.cycles.finish(
+            report.cycle_id,
+            report.status,
+            counts=report.counts(),
+            api_calls=report.source_calls + report.target_calls,
+            watermarks=saved,
+        )
+        self.store.quarantine.clear(self.job)
+
+    async def _read(
+        self,
+        reader: EntraReader,
+        options: CycleOptions,
+        report: CycleReport,
+        users_link: str | None,
+        scope_json: str | None,
+    ) -> SourceRead:
+        if users_link is None or scope_json is None or options.full or options.only_users:
+            read = await reader.read_full()
+        else:
+            previous: set[str] = set(json.loads(scope_json))
+            due = {e.source_id for e in self.store.escrows.due(self.job)}
+            try:
+                read = await reader.read_changes(users_link, previous - due)
+            except ResyncRequired as exc:
+                report.notes.append(f"Delta token no longer valid ({exc.code}): reading everything again.")
+                report.kind = CycleKind.FULL
+                read = await reader.read_full()
+        if not read.in_scope and self.store.links.count(self.job, LinkState.ACTIVE) > 0:
+            raise StopCycle(
+                "Entra returned nobody in scope while Salesforce accounts are linked; treating it as a failed read, "
+                "not as everybody leaving.",
+                fix="Check the scope settings (app assignments or groups) and the app's permissions with "
+                "`sfprov doctor`; if everybody really left, run `sfprov sync --allow-deactivations --full`.",
+                code="EMPTY_SOURCE",
+            )
+        return read
+
+    async def _gather(self, users: SalesforceUsers, read: SourceRead, options: CycleOptions) -> PlanInput:
+        """What Salesforce has for the users this cycle concerns, and the names the mapping needs resolved."""
+        considered: dict[str, SourceUser] = dict(read.users)
+        leaving: dict[str, LeaveReason] = {}
+        if options.only_users is not None:
+            considered = {k: v for k, v in considered.items() if k in options.only_users}
+        all_links = self.store.links.get_many(self.job)
+        if options.only_users is None:
+            for source_id in all_links:
+                if source_id in read.removed:
+                    leaving[source_id] = read.removed[source_id]
+                elif (
+                    source_id not in read.in_scope
+                    and source_id not in considered
+                    # deactivated accounts are looked at again only on full cycles
+                    and (read.kind == "full" or all_links[source_id].state is not LinkState.DEACTIVATED)
+                ):
+                    leaving[source_id] = "unassigned"
+        else:
+            leaving = {k: read.removed[k] for k in options.only_users if k in read.removed and k in all_links}
+        links = {k: all_links[k] for k in (*considered, *leaving) if k in all_links}
+        catalogue = await users.catalogue()
+        session = await users.client.session()
+        extra_fields = sorted({f for attr in self.mapping_fields() for f in (attr,)})
+        targets: dict[str, dict[str, Any]] = {}
+        candidates: dict[str, dict[str, list[str]]] = {}
+        full_read = read.kind == "full" and options.only_users is None
+        if full_read:
+            for row in await users.read_all(extra_fields):
+                targets[str(row["Id"])] = row
+        else:
+            linked_ids = [link.target_id for link in links.values()]
+            for rows in (await users.find_by("Id", linked_ids, extra_fields)).values():
+                for row in rows:
+                    targets[str(row["Id"])] = row
+        wanted = self._matching_values(considered, links)
+        for field_name, values in wanted.items():
+            index: dict[str, list[str]] = {}
+            if full_read:
+                for row in targets.values():
+                    value = row.get(field_name)
+                    if value:
+                        index.setdefault(str(value).casefold(), []).append(str(row["Id"]))
+            else:
+                for key, rows in (await users.find_by(field_name, sorted(values), extra_fields)).items():
+                    for row in rows:
+                        targets[str(row["Id"])] = row
+                        index.setdefault(key, []).append(str(row["Id"]))
+            candidates[field_name] = index
+        nicknames = frozenset(
+            str(r["CommunityNickname"]).casefold() for r in targets.values() if r.get("CommunityNickname")
+        )
+        current_ps: dict[str, frozenset[str]] = {}
+        if self._manages_permission_sets():
+            linked_targets = [link.target_id for link in links.values() if link.target_id in targets]
+            current = await users.permission_set_assignments(linked_targets)
+            current_ps = {uid: frozenset(ps) for uid, ps in current.items()}
+        return PlanInput(
+            users=considered,
+            in_scope=read.in_scope,
+            leaving=leaving,
+            links=links,
+            targets=targets,
+            candidates=candidates,
+            catalogue=Catalogue(
+                profiles={name: info.id for name, info in catalogue.profiles.items()},
+                roles=catalogue.roles,
+                permission_sets=catalogue.permission_sets,
+            ),
+            mapping=self.mapping,
+            scoping=self.config.scoping,
+            protected_ids=frozenset({session.user_id} if session.user_id else ()),
+            permission_sets=current_ps,
+            linked_active=self.store.links.count(self.job, LinkState.ACTIVE),
+            taken_nicknames=nicknames if full_read else None,
+            sandbox=None,
+            compare_with_exported=not self.target.safety.revert_manual_changes and read.kind != "full",
+        )
+
+    def mapping_fields(self) -> list[str]:
+        """Salesforce fields the mapping writes, to read them back for comparison."""
+        from sfprov.mapping.defaults import default_attributes
+        from sfprov.mapping.salesforce_fields import lookup
+
+        names = {a.target for a in (*default_attributes(self.mapping.defaults), *self.mapping.attributes)}
+        return sorted(n for n in names - set(self.mapping.remove) if lookup(n) is not None and n not in _VIRTUAL)
+
+    def _manages_permission_sets(self) -> bool:
+        return bool(self.mapping.permission_set_rules) or any(
+            a.target == "PermissionSets" for a in self.mapping.attributes
+        )
+
+    def _matching_values(self, users: Mapping[str, SourceUser], links: Mapping[str, Any]) -> dict[str, set[str]]:
+        """For users without a link: the values of each matching attribute, to look candidates up by."""
+        wanted: dict[str, set[str]] = {}
+        for uid, user in users.items():
+            if uid in links:
+                continue
+            probe = map_user(user, self.mapping, operation="update")
+            for field_name, value in probe.matching:
+                wanted.setdefault(field_name, set()).add(str(value))
+        return wanted
+
+
+_VIRTUAL = frozenset({"ProfileName", "PermissionSets", "UserRoleName"})
