@@ -25,7 +25,7 @@ def full(tenant: Tenant, **scope: object) -> SourceRead:
 def changes(tenant: Tenant, before: SourceRead, **scope: object) -> SourceRead:
     async def go() -> SourceRead:
         async with tenant.graph() as graph:
-            return await tenant.reader(graph, **scope).read_changes(before.users_delta_link, before.in_scope)
+            return await tenant.reader(graph, **scope).read_changes_since(before.state)
 
     return run(go())
 

@@ -2,35 +2,46 @@
 
 Each cycle the reader answers two questions, and refuses to answer when it cannot be sure:
 
-1. **Who is in scope now** (always recomputed in full, because there is no delta for app role assignments;
-   reference ``entra-graph.md`` §9): the users assigned to the Salesforce enterprise app, directly or through a
-   group (the gallery app's way); or the members of named groups (works without Entra ID P1/P2); or all users.
+1. **Who is in scope now**: the users assigned to the Salesforce enterprise app, directly or through a group
+   (the gallery app's way); or the members of named groups (works without Entra ID P1/P2); or all users.
+   App role assignments are re-read every cycle, because Graph has no delta for them (reference
+   ``entra-graph.md`` §9); group memberships are read in full once and then followed through ``/groups/delta``
+   with ``members@delta`` (§5), folded into a local graph of the tracked groups (:mod:`.memberships`) from which
+   nested membership is recomputed (:mod:`.scope`).
 2. **What changed about them**: a full read the first time (``/users/delta`` without a token, which also yields the
-   first delta link), then only changes through the stored delta link. An expired link raises
+   first delta link), then only changes through the stored delta link. An expired link (users or groups) raises
    :class:`ResyncRequired`, and the caller reads in full again.
 
-A read that fails raises; a read that finds nobody in scope where there were people before is reported by the
-engine's safety checks, never taken as "everybody left" here. Nothing Graph-shaped leaves this module: the output
-is :class:`~sfprov.model.SourceUser` records.
+The reader keeps nothing between processes: each read returns a :class:`SourceState` for the caller to store and
+hand back. A read that fails raises; a scope that comes back empty or much smaller than the previous one raises
+:class:`~sfprov.sources.entra.safety.SuspiciousRead` unless the caller allows the shrink: never "everybody left".
+Nothing Graph-shaped leaves this module: the output is :class:`~sfprov.model.SourceUser` records.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sfprov.errors import ConfigError, NotFound
-from sfprov.model import AppRoleAssignment, GroupMembership, SourceUser
-from sfprov.sources.entra.graph import GraphClient, ResyncRequired, graph_error
+from sfprov.model import AppRoleAssignment, SourceUser
+from sfprov.sources.entra.graph import GraphClient, Page, ResyncRequired, graph_error
+from sfprov.sources.entra.memberships import GROUP_TYPE, USER_TYPE, GroupGraph, GroupNode
+from sfprov.sources.entra.safety import DEFAULT_MAX_SHRINK, SuspiciousRead, check_shrink
+from sfprov.sources.entra.scope import Scope, compute_scope
+from sfprov.sources.entra.state import Memberships, SourceState
 
 ScopeMode = Literal["app_assignment", "groups", "all_users"]
 
 ALWAYS_SELECTED = ("id", "userPrincipalName", "displayName", "accountEnabled", "userType")
 """Read whatever the mapping says, plus what scope and deprovisioning decisions need."""
 
-_USER_TYPE = "#microsoft.graph.user"
-_GROUP_TYPE = "#microsoft.graph.group"
+GROUPS_DELTA_SELECT = "displayName,members"
+"""Group delta tracks the name (for GroupMembership) and members, reported as ``members@delta`` (§5)."""
+
+__all__ = ["EntraReader", "Memberships", "Scope", "ScopeSettings", "SourceRead", "SourceState", "SuspiciousRead"]
 
 
 @dataclass(frozen=True)
@@ -59,18 +70,11 @@ class ScopeSettings:
 
 
 @dataclass
-class Scope:
-    """Users in scope, each with the app roles they hold and the groups that put them there."""
-
-    user_ids: set[str] = field(default_factory=set)
-    roles: dict[str, list[AppRoleAssignment]] = field(default_factory=dict)
-    groups: dict[str, list[GroupMembership]] = field(default_factory=dict)
-
-
-@dataclass
 class SourceRead:
     """One cycle's read. ``users`` holds in-scope users whose data was read this time (all of them on a full
-    read, the changed and newly scoped ones on a delta read); ``removed`` the users Graph reported deleted."""
+    read; on a delta read the changed ones, the newly scoped ones and those whose roles or groups changed);
+    ``removed`` the users Graph reported deleted. ``groups_delta_link`` and ``memberships`` are for the next
+    cycle (see :attr:`state`); both are ``None`` in ``all_users`` mode, which needs no group data."""
 
     kind: Literal["full", "delta"]
     in_scope: frozenset[str]
@@ -78,34 +82,74 @@ class SourceRead:
     removed: dict[str, Literal["soft_deleted", "hard_deleted"]]
     users_delta_link: str
     calls: int = 0
+    groups_delta_link: str | None = None
+    memberships: Memberships | None = None
+
+    @property
+    def state(self) -> SourceState:
+        """What the caller stores (``.to_json()``) and hands back to :meth:`EntraReader.read_changes_since`."""
+        return SourceState(self.users_delta_link, self.groups_delta_link, self.in_scope, self.memberships)
+
+
+Removed = dict[str, Literal["soft_deleted", "hard_deleted"]]
 
 
 class EntraReader:
-    def __init__(self, graph: GraphClient, scope: ScopeSettings, attributes: Iterable[str]) -> None:
+    def __init__(
+        self,
+        graph: GraphClient,
+        scope: ScopeSettings,
+        attributes: Iterable[str],
+        *,
+        max_shrink: float = DEFAULT_MAX_SHRINK,
+    ) -> None:
         scope.validate()
         self.graph = graph
         self.scope_settings = scope
+        self.max_shrink = max_shrink
         wanted = list(attributes)
         selected = [*ALWAYS_SELECTED, *(a for a in wanted if _is_graph_property(a))]
         if any(a.startswith("extensionAttribute") for a in wanted):
             selected.append("onPremisesExtensionAttributes")
         self.select = ",".join(dict.fromkeys(selected))
 
+    @property
+    def nested(self) -> bool:
+        return self.scope_settings.mode == "groups" or self.scope_settings.nested_groups
+
+    @property
+    def scope_key(self) -> str:
+        """The settings stored memberships depend on; any change makes them unusable."""
+        s = self.scope_settings
+        return json.dumps([s.mode, s.app_id, list(s.groups), self.nested])
+
     # -- scope -----------------------------------------------------------------------------------------------
 
     async def read_scope(self) -> Scope:
-        mode = self.scope_settings.mode
-        if mode == "app_assignment":
-            return await self._scope_from_assignments()
-        if mode == "groups":
-            scope = Scope()
-            for ref in self.scope_settings.groups:
-                group_id, name = await self._resolve_group(ref)
-                await self._add_group_members(scope, group_id, name, transitive=True)
-            return scope
-        return Scope()  # all_users: filled from the user read itself
+        """The scope now, every membership read in full (``all_users``: empty, filled from the user read)."""
+        if self.scope_settings.mode == "all_users":
+            return Scope()
+        return self._compute(await self._memberships(GroupGraph()))
 
-    async def _scope_from_assignments(self) -> Scope:
+    def _compute(self, memberships: Memberships) -> Scope:
+        return compute_scope(memberships, mode=self.scope_settings.mode, nested=self.nested)
+
+    async def _memberships(self, graph: GroupGraph) -> Memberships:
+        """Roots read now (assignments have no delta, §9), then every reachable group ``graph`` lacks, read in
+        full; groups no longer reachable are dropped so the state follows the scope."""
+        if self.scope_settings.mode == "app_assignment":
+            assignments = await self._assignments()
+            roots = {a.principal_id: a.principal_display_name for a in assignments if a.principal_type == "Group"}
+        else:
+            assignments = []
+            roots = dict([await self._resolve_group(ref) for ref in self.scope_settings.groups])
+        names = dict(roots)
+        while missing := graph.missing(roots, nested=self.nested):
+            await self._read_groups(graph, missing, names)
+        graph.prune(roots, nested=self.nested)
+        return Memberships(self.scope_key, graph, assignments, roots)
+
+    async def _assignments(self) -> list[AppRoleAssignment]:
         app_id = self.scope_settings.app_id
         sps = await self.graph.get_all(
             "servicePrincipals", params={"$filter": f"appId eq '{app_id}'", "$select": "id,appId,displayName,appRoles"}
@@ -118,32 +162,23 @@ class EntraReader:
             )
         sp = sps[0]
         roles = {str(r["id"]): r for r in sp.get("appRoles") or []}
-        assignments = await self.graph.get_all(f"servicePrincipals/{sp['id']}/appRoleAssignedTo", kind="assignments")
-        scope = Scope()
-        for item in assignments:
+        items = await self.graph.get_all(
+            f"servicePrincipals/{sp['id']}/appRoleAssignedTo", params={"$top": "999"}, kind="assignments"
+        )
+        out: list[AppRoleAssignment] = []
+        for item in items:
             role = roles.get(str(item.get("appRoleId")), {})
-            principal_type = str(item.get("principalType"))
-            assignment = AppRoleAssignment(
-                app_role_id=str(item.get("appRoleId")),
-                role_value=role.get("value"),
-                role_display_name=str(role.get("displayName") or ("Default Access" if not role else "")),
-                principal_type=principal_type,
-                principal_id=str(item.get("principalId")),
-                principal_display_name=str(item.get("principalDisplayName") or ""),
-            )
-            if principal_type == "User":
-                scope.user_ids.add(assignment.principal_id)
-                scope.roles.setdefault(assignment.principal_id, []).append(assignment)
-            elif principal_type == "Group":
-                members = await self._add_group_members(
-                    scope,
-                    assignment.principal_id,
-                    assignment.principal_display_name,
-                    transitive=self.scope_settings.nested_groups,
+            out.append(
+                AppRoleAssignment(
+                    app_role_id=str(item.get("appRoleId")),
+                    role_value=role.get("value"),
+                    role_display_name=str(role.get("displayName") or ("Default Access" if not role else "")),
+                    principal_type=str(item.get("principalType")),
+                    principal_id=str(item.get("principalId")),
+                    principal_display_name=str(item.get("principalDisplayName") or ""),
                 )
-                for user_id in members:
-                    scope.roles.setdefault(user_id, []).append(assignment)
-        return scope
+            )
+        return out
 
     async def _resolve_group(self, ref: str) -> tuple[str, str]:
         if _looks_like_guid(ref):
@@ -159,60 +194,163 @@ class EntraReader:
                 fix="Use the group's object id instead of its name (Entra admin center > Groups > the group > "
                 "Object ID).",
             )
-        return str(found[0]["id"]), ref
+        return str(found[0]["id"]), str(found[0].get("displayName") or ref)
 
-    async def _add_group_members(self, scope: Scope, group_id: str, name: str, *, transitive: bool) -> set[str]:
-        path = f"groups/{group_id}/{'transitiveMembers' if transitive else 'members'}"
-        members = await self.graph.get_all(path, params={"$select": "id", "$top": "999"}, kind="members")
-        users = {str(m["id"]) for m in members if m.get("@odata.type", _USER_TYPE) == _USER_TYPE}
-        for user_id in users:
-            scope.user_ids.add(user_id)
-            scope.groups.setdefault(user_id, []).append(GroupMembership(group_id, name, direct=not transitive))
-        return users
+    async def _read_groups(self, graph: GroupGraph, group_ids: list[str], names: dict[str, str]) -> None:
+        """Direct members of each group, in full: first pages 20 per ``$batch`` call when there are several
+        groups (§11), then each big group's further pages (999 members each, §8)."""
+        query = {"$select": "id,displayName", "$top": "999"}
+        first: dict[str, Page] = {}
+        if len(group_ids) == 1:
+            first[group_ids[0]] = await self.graph.page(f"groups/{group_ids[0]}/members", params=query, kind="members")
+        else:
+            url = "?$select=id,displayName&$top=999"
+            requests = [
+                {"id": str(i), "method": "GET", "url": f"/groups/{g}/members{url}"} for i, g in enumerate(group_ids)
+            ]
+            responses = await self.graph.batch(requests)
+            for i, gid in enumerate(group_ids):
+                response = responses.get(str(i)) or {}
+                body = response.get("body")
+                if int(response.get("status", 0)) != 200 or not isinstance(body, Mapping):
+                    raise graph_error(int(response.get("status", 0)), body)
+                first[gid] = Page(list(body.get("value") or []), body.get("@odata.nextLink"), None)
+        for gid, page in first.items():
+            node = GroupNode(names.get(gid) or gid)
+            items = list(page.items)
+            if page.next_link:
+                items += await self.graph.get_all(page.next_link, kind="members")
+            for member in items:
+                member_id = str(member["id"])
+                node.add(member_id, member.get("@odata.type", USER_TYPE))
+                if member.get("@odata.type") == GROUP_TYPE and member.get("displayName"):
+                    names.setdefault(member_id, str(member["displayName"]))
+            graph.nodes[gid] = node
+
+    async def _groups_latest(self) -> str:
+        """A groups delta link "from now" (``$deltatoken=latest``, §4.2), taken *before* member lists are read so
+        that a change made while they are read is replayed next cycle rather than lost (replays are harmless)."""
+        page = await self.graph.page(
+            "groups/delta", params={"$select": GROUPS_DELTA_SELECT, "$deltatoken": "latest"}, kind="groups_delta"
+        )
+        if not page.delta_link:
+            raise ResyncRequired("The groups delta 'latest' request gave no delta link.", code="noDeltaLink")
+        return page.delta_link
+
+    async def _groups_round(self, link: str, graph: GroupGraph) -> str:
+        """Fold one groups delta round into ``graph``, page after page, to its new delta link (§5)."""
+        async for page in self.graph.pages(link, kind="groups_delta"):
+            for item in page.items:
+                graph.apply_delta(item)
+            if page.delta_link:
+                return page.delta_link
+        raise ResyncRequired("The groups delta round ended without a delta link.", code="noDeltaLink")
 
     # -- users -----------------------------------------------------------------------------------------------
 
-    async def read_full(self) -> SourceRead:
-        """Every user (one delta round without a token, which ends with the first delta link), then scope."""
-        calls_before = self.graph.counters.calls
-        raw: dict[str, dict[str, Any]] = {}
-        removed: dict[str, Literal["soft_deleted", "hard_deleted"]] = {}
-        link = await self._delta_round("users/delta", {"$select": self.select}, raw, removed)
-        scope = await self.read_scope()
-        in_scope = self._in_scope(scope, raw)
-        users = {uid: self._source_user(raw[uid], scope) for uid in in_scope if uid in raw}
-        return SourceRead("full", frozenset(in_scope), users, removed, link, self.graph.counters.calls - calls_before)
+    async def read_full(
+        self, previous_scope: Collection[str] | None = None, *, allow_shrink: bool = False
+    ) -> SourceRead:
+        """Every user (one delta round without a token, which ends with the first delta link), then scope.
 
-    async def read_changes(self, users_delta_link: str, previous_scope: Collection[str]) -> SourceRead:
-        """Changes since ``users_delta_link``, plus users who came into scope; raises ResyncRequired.
-
-        ``previous_scope`` is the in-scope set of the last successful read (kept by the caller): users in scope
-        now but not then are fetched in full (20 per ``$batch`` call) even if their own attributes did not change.
+        ``previous_scope`` (the last good in-scope set, after a resync) arms the shrink check of :mod:`.safety`.
         """
         calls_before = self.graph.counters.calls
         raw: dict[str, dict[str, Any]] = {}
-        removed: dict[str, Literal["soft_deleted", "hard_deleted"]] = {}
-        link = await self._delta_round(users_delta_link, None, raw, removed)
-        scope = await self.read_scope()
+        removed: Removed = {}
+        link = await self._delta_round("users/delta", {"$select": self.select}, raw, removed)
+        groups_link: str | None = None
+        memberships: Memberships | None = None
         if self.scope_settings.mode == "all_users":
-            raise ResyncRequired("all_users scope is read in full each cycle.", code="fullRead")
+            scope = Scope(user_ids=set(raw))
+        else:
+            groups_link = await self._groups_latest()
+            memberships = await self._memberships(GroupGraph())
+            scope = self._compute(memberships)
         in_scope = set(scope.user_ids) - set(removed)
+        await self._complete(in_scope, raw, sorted(uid for uid in in_scope if uid not in raw))
+        check_shrink(previous_scope, in_scope, max_shrink=self.max_shrink, allow_shrink=allow_shrink)
+        users = {uid: self._source_user(raw[uid], scope) for uid in in_scope}
+        calls = self.graph.counters.calls - calls_before
+        return SourceRead("full", frozenset(in_scope), users, removed, link, calls, groups_link, memberships)
+
+    async def read_changes_since(self, state: SourceState, *, allow_shrink: bool = False) -> SourceRead:
+        """:meth:`read_changes` from a stored :class:`SourceState`."""
+        return await self.read_changes(
+            state.users_delta_link,
+            state.in_scope,
+            groups_delta_link=state.groups_delta_link,
+            memberships=state.memberships,
+            allow_shrink=allow_shrink,
+        )
+
+    async def read_changes(
+        self,
+        users_delta_link: str,
+        previous_scope: Collection[str],
+        *,
+        groups_delta_link: str | None = None,
+        memberships: Memberships | None = None,
+        allow_shrink: bool = False,
+    ) -> SourceRead:
+        """Changes since the last read; raises ResyncRequired (either delta link expired) or SuspiciousRead.
+
+        ``previous_scope`` is the in-scope set of the last successful read. With the last read's
+        ``groups_delta_link`` and ``memberships``, membership changes come from ``members@delta`` and only groups
+        new to the scope are read in full; without them (an older caller) every member list is read again.
+        Users in scope now but not before, and users whose roles or groups changed, are fetched (20 per
+        ``$batch`` call) even if their own attributes did not change.
+        """
+        calls_before = self.graph.counters.calls
+        raw: dict[str, dict[str, Any]] = {}
+        removed: Removed = {}
+        link = await self._delta_round(users_delta_link, None, raw, removed)
         known = set(previous_scope)
-        missing = sorted(uid for uid in in_scope if uid not in raw and uid not in known)
-        fetched = await self._fetch_users(missing)
-        raw.update(fetched)
+        before: Scope | None = None
+        new_memberships: Memberships | None = None
+        groups_link: str | None = None
+        if self.scope_settings.mode == "all_users":
+            scope = Scope(user_ids=(known | set(raw)) - set(removed))
+        else:
+            usable = memberships is not None and groups_delta_link and memberships.scope_key == self.scope_key
+            if usable and memberships is not None and groups_delta_link:
+                before = self._compute(memberships)
+                graph = memberships.graph.copy()
+                groups_link = await self._groups_round(groups_delta_link, graph)
+            else:
+                graph = GroupGraph()
+                groups_link = await self._groups_latest()
+            new_memberships = await self._memberships(graph)
+            scope = self._compute(new_memberships)
+        in_scope = set(scope.user_ids) - set(removed)
+        moved = (
+            set()
+            if before is None
+            else {u for u in in_scope & known if before.entitlements(u) != scope.entitlements(u)}
+        )
+        wanted = sorted(uid for uid in in_scope if uid not in raw and (uid not in known or uid in moved))
+        await self._complete(in_scope, raw, wanted)
+        check_shrink(known, in_scope, max_shrink=self.max_shrink, allow_shrink=allow_shrink)
         users = {uid: self._source_user(raw[uid], scope) for uid in in_scope if uid in raw}
         for uid, data in raw.items():  # changed users now out of scope still need their state (disabled etc.)
             if uid not in users and uid not in removed:
                 users.setdefault(uid, self._source_user(data, scope))
-        return SourceRead("delta", frozenset(in_scope), users, removed, link, self.graph.counters.calls - calls_before)
+        calls = self.graph.counters.calls - calls_before
+        return SourceRead("delta", frozenset(in_scope), users, removed, link, calls, groups_link, new_memberships)
+
+    async def _complete(self, in_scope: set[str], raw: dict[str, dict[str, Any]], wanted: list[str]) -> None:
+        """Fetch ``wanted`` users into ``raw``; those Graph no longer has (deleted since the scope was read) leave
+        the scope now, as a fresh full read would not list them either, and the next round reports them."""
+        fetched = await self._fetch_users(wanted)
+        raw.update(fetched)
+        in_scope.difference_update(uid for uid in wanted if uid not in fetched)
 
     async def _delta_round(
         self,
         start: str,
         params: Mapping[str, str] | None,
         raw: dict[str, dict[str, Any]],
-        removed: dict[str, Literal["soft_deleted", "hard_deleted"]],
+        removed: Removed,
     ) -> str:
         """Follow a delta round to its delta link; merge repeated objects (Graph may send one several times)."""
         async for page in self.graph.pages(start, params=params, kind="users_delta"):
@@ -246,14 +384,9 @@ class EntraReader:
             status = int(response.get("status", 0))
             if status == 200 and isinstance(response.get("body"), Mapping):
                 out[uid] = dict(response["body"])
-            elif status != 404:  # 404: deleted since the assignment list was read; the next round reports it
+            elif status != 404:  # 404: deleted since the scope was read; the next round reports it
                 raise graph_error(status, response.get("body"))
         return out
-
-    def _in_scope(self, scope: Scope, raw: Mapping[str, Mapping[str, Any]]) -> set[str]:
-        if self.scope_settings.mode == "all_users":
-            scope.user_ids.update(raw)
-        return set(scope.user_ids)
 
     def _source_user(self, data: Mapping[str, Any], scope: Scope) -> SourceUser:
         uid = str(data["id"])
