@@ -153,6 +153,7 @@ def test_dry_run_and_plan_write_nothing(world: World) -> None:
 
 def test_an_empty_source_never_deactivates(world: World) -> None:
     world.cycle()
+    user = member_of_group(world)
     sp = world.entra.directory.service_principal_by_app_id("2a9c8f3e-7d61-4b5a-9e0c-5f4d3b2a1c0e")
     for assignment in list(world.entra.directory.assignments_to(sp["id"])):
         world.entra.admin.unassign(assignment["id"])
@@ -160,7 +161,6 @@ def test_an_empty_source_never_deactivates(world: World) -> None:
     assert report.status is CycleStatus.STOPPED
     assert report.error is not None
     assert "nobody in scope" in report.error
-    user = member_of_group(world)
     assert world.sf_user(str(user["userPrincipalName"]))["IsActive"] is True  # type: ignore[index]
 
 
