@@ -312,12 +312,11 @@ class EntraReader:
         if self.scope_settings.mode == "all_users":
             scope = Scope(user_ids=(known | set(raw)) - set(removed))
         else:
-            usable = memberships is not None and groups_delta_link and memberships.scope_key == self.scope_key
-            if usable and memberships is not None and groups_delta_link:
+            if memberships is not None and groups_delta_link and memberships.scope_key == self.scope_key:
                 before = self._compute(memberships)
                 graph = memberships.graph.copy()
                 groups_link = await self._groups_round(groups_delta_link, graph)
-            else:
+            else:  # no usable memberships (older caller, changed scope settings): read them in full
                 graph = GroupGraph()
                 groups_link = await self._groups_latest()
             new_memberships = await self._memberships(graph)
