@@ -165,7 +165,7 @@ def test_bulk_tenant_builds_and_pages_fast() -> None:
     start = time.perf_counter()
     directory, _ = build_bulk(20_000)
     assert len(directory.users) == 20_000
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 15  # ~0.3 s here; loose so that a loaded CI machine does not flake
     emulator = EntraEmulator.bulk(300)
     licensed = emulator.admin.group_by_name(LICENSED_GROUP_NAME)
     assert len(emulator.directory.members[licensed["id"]]) == 30

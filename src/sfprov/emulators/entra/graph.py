@@ -540,9 +540,8 @@ class GraphService:
         else:
             obj = {**d.service_principals[obj_id], "appRoles": d.app_roles_of(d.service_principals[obj_id])}
             default = odata.SERVICE_PRINCIPAL_DEFAULT_SELECT
-        select = [s for s in q.select if s in set(default) | ({"id"})] if q and q.select else default
-        if q and q.select and kind == "user":
-            select = [s for s in q.select if s in odata.USER_SELECTABLE]
+        selectable = odata.USER_SELECTABLE if kind == "user" else frozenset(default)
+        select = [s for s in q.select if s in selectable] if q and q.select else default
         body = odata.shape(obj, select)
         return {"@odata.type": f"#microsoft.graph.{kind}", **body} if typed else body
 
@@ -683,10 +682,9 @@ class GraphService:
 
     def _member_entries(self, group_id: str, relation: str, cast: str | None) -> list[tuple[str, str]]:
         d = self.directory
+        d.group(group_id)  # 404 for an unknown group
         entries = (
-            d.transitive_members(group_id)
-            if relation == "transitiveMembers"
-            else list(d.group(group_id) and d.members[group_id].items())
+            d.transitive_members(group_id) if relation == "transitiveMembers" else list(d.members[group_id].items())
         )
         return [(mid, kind) for mid, kind in entries if cast is None or kind == cast]
 
@@ -738,6 +736,8 @@ class GraphService:
 
     # ------------------------------------------------------------------------------------------ apps
     def list_service_principals(self, ctx: Ctx) -> GraphResponse:
+        q = odata.parse_query(ctx.req.params, odata.SERVICE_PRINCIPALS, consistency_eventual=ctx.req.eventual)
+        self._check_expand(q, frozenset(), odata.SERVICE_PRINCIPALS.type_name)
         return self.page(
             ctx,
             "servicePrincipals",
@@ -745,6 +745,7 @@ class GraphService:
             lambda: self.directory.service_principals.values(),
             self.render_service_principal,
             "servicePrincipals",
+            q=q,
         )
 
     def _sp(self, sp_id: str | None, app_id: str | None) -> dict[str, Any]:
@@ -835,6 +836,8 @@ class GraphService:
         return GraphResponse(204)
 
     def list_applications(self, ctx: Ctx) -> GraphResponse:
+        q = odata.parse_query(ctx.req.params, odata.APPLICATIONS, consistency_eventual=ctx.req.eventual)
+        self._check_expand(q, frozenset(), odata.APPLICATIONS.type_name)
         return self.page(
             ctx,
             "applications",
@@ -842,6 +845,7 @@ class GraphService:
             lambda: self.directory.applications.values(),
             self.render_application,
             "applications",
+            q=q,
         )
 
     def _app(self, object_id: str | None, app_id: str | None) -> dict[str, Any]:
