@@ -181,7 +181,7 @@ class EntraReader:
         return out
 
     async def _resolve_group(self, ref: str) -> tuple[str, str]:
-        if _looks_like_guid(ref):
+        if looks_like_guid(ref):
             group = await self.graph.request("GET", f"groups/{ref}", params={"$select": "id,displayName"})
             return str(group["id"]), str(group.get("displayName") or ref)
         quoted = ref.replace("'", "''")
@@ -408,6 +408,6 @@ def _is_graph_property(name: str) -> bool:
     return name.replace("_", "").isalnum()
 
 
-def _looks_like_guid(value: str) -> bool:
+def looks_like_guid(value: str) -> bool:
     parts = value.split("-")
     return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(c in "0123456789abcdefABCDEF" for c in "".join(parts))

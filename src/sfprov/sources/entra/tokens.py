@@ -93,35 +93,41 @@ class GraphTokenProvider:
             if credential.public_certificate_pem:
                 client_credential["public_certificate"] = credential.public_certificate_pem
         host = urlsplit(authority_url).hostname or ""
-        self._app = msal.ConfidentialClientApplication(
-            client_id,
-            client_credential=client_credential,
-            authority=f"{authority_url.rstrip('/')}/{tenant_id}",
-            http_client=session,
-            instance_discovery=host in KNOWN_AUTHORITY_HOSTS,
-            timeout=timeout_seconds,
-        )
+        self._app_args: dict[str, Any] = {
+            "client_id": client_id,
+            "client_credential": client_credential,
+            "authority": f"{authority_url.rstrip('/')}/{tenant_id}",
+            "http_client": session,
+            "instance_discovery": host in KNOWN_AUTHORITY_HOSTS,
+            "timeout": timeout_seconds,
+        }
+        self._app: msal.ConfidentialClientApplication | None = None
         self._lock = threading.Lock()
+
+    def _client(self) -> msal.ConfidentialClientApplication:
+        """MSAL's client, built on first use: building it runs the tenant discovery (an HTTP call, §1.1), whose
+        failures must surface as token errors like any other, not from a constructor."""
+        if self._app is None:
+            self._app = msal.ConfidentialClientApplication(**self._app_args)
+        return self._app
 
     def token_sync(self, *, force_refresh: bool = False) -> str:
         with self._lock:
             try:
-                result = self._app.acquire_token_for_client(scopes=[self.scope], force_refresh=force_refresh)
+                result = self._client().acquire_token_for_client(scopes=[self.scope], force_refresh=force_refresh)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise Transient(
                     f"Entra token endpoint unreachable ({type(exc).__name__}).",
                     fix="Check the authority URL, the network path and the ca_bundle setting.",
                     code="CONNECTION_FAILED",
                 ) from None
-            except ValueError as exc:  # MSAL's own checks (e.g. an http authority, a bad discovery document)
-                raise AuthFailed(f"Entra token request refused by MSAL: {exc}", code="MSAL_CONFIG") from None
+            except ValueError as exc:  # MSAL's own checks: tenant discovery failed, an http authority, ...
+                text = str(exc)
+                fix = _AADSTS_FIXES["90002"] if "authority configuration" in text else None
+                raise AuthFailed(f"Entra token request refused by MSAL: {text}", fix=fix, code="MSAL_CONFIG") from None
         if "access_token" in result:
             return str(result["access_token"])
         raise token_error(result)
-
-    def close(self) -> None:
-        """Close MSAL's HTTP session (its keep-alive connection would otherwise outlive the run)."""
-        self._session.close()
 
     async def token(self, *, force_refresh: bool = False) -> str:
         return await asyncio.to_thread(self.token_sync, force_refresh=force_refresh)
