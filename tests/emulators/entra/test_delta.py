@@ -299,3 +299,21 @@ def test_tokens_do_not_survive_a_snapshot(tenant: Tenant) -> None:
     assert isinstance(tenant.service, GraphService)
     with tenant.client() as c:
         assert_error(c.get(link), 410, "syncStateNotFound")
+
+
+def test_replication_lag_delays_changes_to_a_later_round(tenant: Tenant) -> None:
+    now = [1_900_000_000.0]
+    d = tenant.directory
+    d.clock = lambda: now[0]
+    tenant.service.clock = lambda: now[0]
+    ann = add_user(d, "ann")
+    tenant.faults.configure(replication_lag_seconds=30)
+    with tenant.client() as c:
+        _, link, _ = drain(c, "/users/delta", params={"$select": "jobTitle"})
+        now[0] += 100
+        d.update_user(ann["id"], {"jobTitle": "Rep"})
+        items, link, _ = drain(c, link)
+        assert items == []
+        now[0] += 31
+        items, _, _ = drain(c, link)
+    assert items == [{"jobTitle": "Rep", "id": ann["id"]}]

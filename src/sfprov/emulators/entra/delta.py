@@ -105,6 +105,17 @@ class DeltaEngine:
             raise expired
         return payload
 
+    def _visible_seq(self) -> int:
+        """The newest change a delta round may report: with ``replication_lag_seconds`` set, changes younger than
+        the lag stay invisible until a later round (reference §4.2, "Lag"); the watermark stops before them."""
+        d = self.service.directory
+        lag = self.service.faults.config.replication_lag_seconds
+        if lag <= 0 or not d.log:
+            return d.seq
+        cutoff = self.service.clock() - lag
+        index = bisect.bisect_right(d.log, cutoff, key=lambda c: c.at)
+        return d.log[index - 1].seq if index > 0 else d.log[0].seq - 1
+
     def _log_floor(self) -> int:
         """The oldest watermark the change log can still answer (snapshots start a new log)."""
         log = self.service.directory.log
@@ -147,7 +158,7 @@ class DeltaEngine:
                 )
             state = self._open(skiptoken or deltatoken or "", ctx, resource)
             if deltatoken is not None:
-                state.update(p="c", o=0, m=0, c=directory.seq)
+                state.update(p="c", o=0, m=0, c=self._visible_seq())
                 if "select" in params:  # only a deltaLink may carry a new $select (reference §4.2)
                     state["s"] = self._select(params["select"], res)
         else:

@@ -50,6 +50,8 @@ class FaultConfig:
     delta_duplicate_rate: float = 0.0
     """Probability that a delta object is sent twice in its page: Graph may repeat an object within a round
     (reference §4.2, "the same object can appear several times"), so clients must merge by id."""
+    replication_lag_seconds: float = 0.0
+    """Changes younger than this are not reported by delta rounds yet (they show up in a later round)."""
     batch_shuffle: bool = False
     """Return ``$batch`` responses in a shuffled order (Graph does not keep request order, §11)."""
     batch_limit: int = 20
