@@ -1,11 +1,12 @@
 """Fixtures for the Graph side of the Entra emulator: a small tenant served over HTTPS on the session host.
 
-The token service is another part of the emulator; these tests use a tiny fake verifier instead (bearer value
-``<appId>|<role>,<role>``) so that Graph behaviour is tested on its own. The facade tests use the real one.
+Bearer tokens come from the real token service (client credentials with a secret), one client app per role set,
+so that the permission checks run on the ``roles`` claim exactly as in production.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from sfprov.emulators.entra.directory import Directory, GraphError
+from sfprov.emulators.entra import TokenVerifier
+from sfprov.emulators.entra.directory import Directory
 from sfprov.emulators.entra.faults import Faults
 from sfprov.emulators.entra.graph import GraphService
+from sfprov.emulators.entra.tokens import TokenService
 from sfprov.emulators.server import EmulatorHost, Receive, Scope, Send
 from sfprov.emulators.tls import LocalCA
 
@@ -26,22 +29,12 @@ ALL_ROLES = READ_ROLES + ",User.ReadWrite.All,GroupMember.ReadWrite.All,AppRoleA
 ALL_ROLES += ",Application.ReadWrite.All,Group.ReadWrite.All"
 
 
-@dataclass(frozen=True)
-class FakeClaims:
-    tenant_id: str
-    app_id: str
-    roles: frozenset[str]
-    expires_at: float = 0.0
-
-
-class FakeVerifier:
-    """Stands in for tokens.TokenService.verify_bearer until the facade wires the real one."""
-
-    def verify_bearer(self, authorization: str | None) -> FakeClaims:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
-        app_id, _, roles = authorization[len("Bearer ") :].partition("|")
-        return FakeClaims(TENANT, app_id, frozenset(r for r in roles.split(",") if r))
+@pytest.fixture(scope="session")
+def token_service() -> TokenService:
+    """The real token service (one signing key for the session); each role set gets its own client app."""
+    service = TokenService()
+    service.add_tenant(TENANT, domains=["contoso.onmicrosoft.com", "contoso.com"], display_name="Contoso")
+    return service
 
 
 @dataclass
@@ -77,23 +70,44 @@ class Tenant:
     faults: Faults
     url: str
     ca: LocalCA
+    tokens: TokenService
+
+    def token(self, roles: str, app_id: str = CLIENT) -> str:
+        """An app-only token for a client app holding exactly ``roles`` (registered on first use)."""
+        client_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{app_id}|{roles}"))
+        secret = f"test-secret-{client_id[:8]}"
+        if self.tokens.tenant(TENANT).app(client_id) is None:
+            self.tokens.add_client_app(
+                TENANT,
+                client_id=client_id,
+                display_name=f"test app {app_id}",
+                secrets=[secret],
+                granted_roles=[r for r in roles.split(",") if r],
+            )
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "https://graph.microsoft.com/.default",
+        }
+        return str(self.tokens.issue_token(TENANT, form)["access_token"])
 
     def client(self, roles: str = ALL_ROLES, app_id: str = CLIENT, **headers: str) -> httpx.Client:
         return httpx.Client(
             base_url=self.url + "/v1.0",
             verify=self.ca.client_context(),
-            headers={"Authorization": f"Bearer {app_id}|{roles}", **headers},
+            headers={"Authorization": f"Bearer {self.token(roles, app_id)}", **headers},
         )
 
 
 @pytest.fixture
-def tenant(graph_switch: tuple[Switch, str], local_ca: LocalCA) -> Iterator[Tenant]:
+def tenant(graph_switch: tuple[Switch, str], local_ca: LocalCA, token_service: TokenService) -> Iterator[Tenant]:
     switch, url = graph_switch
     directory = make_directory()
     faults = Faults(seed=1)
-    service = GraphService(directory, FakeVerifier(), faults, secret=b"test-secret")
+    service = GraphService(directory, TokenVerifier(token_service, TENANT), faults, secret=b"test-secret")
     switch.service = service
-    yield Tenant(directory, service, faults, url, local_ca)
+    yield Tenant(directory, service, faults, url, local_ca, token_service)
     switch.service = None
 
 

@@ -300,7 +300,8 @@ def test_unknown_segment_and_method(tenant: Tenant) -> None:
 def test_missing_token_and_missing_permission(tenant: Tenant) -> None:
     with tenant.client() as c:
         resp = c.get("/users", headers={"Authorization": ""})
-        assert_error(resp, 401, "InvalidAuthenticationToken")
+        assert_error(resp, 401, "InvalidAuthenticationToken", "Access token is empty.")
+        assert "WWW-Authenticate" in resp.headers
     with tenant.client(roles="GroupMember.Read.All") as c:
         assert_error(
             c.get("/users"), 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
@@ -377,7 +378,7 @@ def _sf_app(t: Tenant) -> tuple[dict[str, Any], dict[str, Any], str]:
     role_id = "8d1b3a8e-0000-4000-8000-00000000a001"
     app = d.create_application(
         "Salesforce",
-        app_id="c5d4c7b8-0000-4000-8000-00000000sf01".replace("sf", "5f"),
+        app_id="c5d4c7b8-0000-4000-8000-000000005f01",
         app_roles=[
             {
                 "allowedMemberTypes": ["User"],

@@ -43,7 +43,7 @@ GRAPH_HOST = "graph.microsoft.com"
 SNAPSHOT_VERSION = 1
 
 
-class _Verifier:
+class TokenVerifier:
     """Graph's view of the token service: a refused token becomes Graph's 401 with ``WWW-Authenticate``."""
 
     def __init__(self, tokens: TokenService, tenant_id: str) -> None:
@@ -80,7 +80,7 @@ class EntraEmulator:
         self.lock = threading.RLock()
         self.graph = GraphService(
             directory,
-            _Verifier(tokens, directory.tenant_id),
+            TokenVerifier(tokens, directory.tenant_id),
             self.faults,
             lock=self.lock,
             clock=clock,
