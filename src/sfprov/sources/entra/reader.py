@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sfprov.errors import ConfigError, NotFound
+from sfprov.errors import ConfigError, NotFound, Transient
 from sfprov.model import AppRoleAssignment, SourceUser
 from sfprov.sources.entra.graph import GraphClient, Page, ResyncRequired, graph_error
 from sfprov.sources.entra.memberships import GROUP_TYPE, USER_TYPE, GroupGraph, GroupNode
@@ -210,7 +210,11 @@ class EntraReader:
             ]
             responses = await self.graph.batch(requests)
             for i, gid in enumerate(group_ids):
-                response = responses.get(str(i)) or {}
+                response = responses.get(str(i))
+                if response is None:
+                    raise Transient(
+                        f"Microsoft Graph's $batch answer lacks the members of group {gid}.", code="BAD_ANSWER"
+                    )
                 body = response.get("body")
                 if int(response.get("status", 0)) != 200 or not isinstance(body, Mapping):
                     raise graph_error(int(response.get("status", 0)), body)
@@ -378,8 +382,10 @@ class EntraReader:
         out: dict[str, dict[str, Any]] = {}
         for i, uid in enumerate(user_ids):
             response = responses.get(str(i))
-            if response is None:
-                continue
+            if response is None:  # never read as "not there": that would drop the user from the scope
+                raise Transient(
+                    f"Microsoft Graph's $batch answer lacks the response for user {uid}.", code="BAD_ANSWER"
+                )
             status = int(response.get("status", 0))
             if status == 200 and isinstance(response.get("body"), Mapping):
                 out[uid] = dict(response["body"])

@@ -23,12 +23,10 @@ class Scope:
     roles: dict[str, list[AppRoleAssignment]] = field(default_factory=dict)
     groups: dict[str, list[GroupMembership]] = field(default_factory=dict)
 
-    def entitlements(self, user_id: str) -> tuple[frozenset[AppRoleAssignment], frozenset[tuple[str, bool]]]:
-        """What a user holds, for telling whether it changed between two cycles (names aside)."""
-        return (
-            frozenset(self.roles.get(user_id, ())),
-            frozenset((g.group_id, g.direct) for g in self.groups.get(user_id, ())),
-        )
+    def entitlements(self, user_id: str) -> tuple[frozenset[AppRoleAssignment], frozenset[GroupMembership]]:
+        """What a user holds, for telling whether it changed between two cycles (a renamed group counts: a
+        mapping may match groups by name)."""
+        return frozenset(self.roles.get(user_id, ())), frozenset(self.groups.get(user_id, ()))
 
     def _add_group(self, user_id: str, membership: GroupMembership) -> None:
         held = self.groups.setdefault(user_id, [])
