@@ -32,13 +32,13 @@ from sfprov.model import SourceUser
 from sfprov.sources.entra.factory import graph_client, token_provider
 from sfprov.sources.entra.graph import ResyncRequired
 from sfprov.sources.entra.reader import EntraReader, ScopeSettings, SourceRead
+from sfprov.sources.entra.state import SourceState
 from sfprov.state import CycleKind, CycleStatus, LinkState, QuarantineReason, StateStore
 from sfprov.targets.salesforce.factory import connect
 from sfprov.targets.salesforce.users import SalesforceUsers
 
-USERS_DELTA = "users_delta"
-SCOPE = "scope"
-"""The in-scope ids of the last good read, kept as a watermark so the next delta knows who is new."""
+SOURCE_STATE = "entra_source"
+"""The Entra reader's state of the last good read (delta links, scope, group memberships), as one JSON watermark."""
 LEASE_TTL = timedelta(minutes=15)
 
 
@@ -137,15 +137,14 @@ class Engine:
         return None
 
     async def _cycle(self, options: CycleOptions) -> CycleReport:
-        watermarks = self.store.watermarks.all(self.job)
-        users_link = watermarks.get(USERS_DELTA)
-        kind = (
-            CycleKind.ON_DEMAND
-            if options.only_users
-            else (
-                CycleKind.INITIAL if users_link is None else CycleKind.FULL if options.full else CycleKind.INCREMENTAL
-            )
-        )
+        mark = self.store.watermarks.get(self.job, SOURCE_STATE)
+        state = _load_state(mark.delta_link) if mark else None
+        if options.only_users:
+            kind = CycleKind.ON_DEMAND
+        elif state is None:
+            kind = CycleKind.INITIAL
+        else:
+            kind = CycleKind.FULL if options.full else CycleKind.INCREMENTAL
         if not options.ignore_quarantine and not options.plan_only and (why := self._quarantined()):
             return CycleReport(
                 self.job,
@@ -158,14 +157,8 @@ class Engine:
         record = not (options.plan_only or options.dry_run)
         cycle_id = self.store.cycles.start(self.job, kind, self.owner).id if record else None
         report = CycleReport(self.job, cycle_id, kind, CycleStatus.RUNNING)
-        scope_mark = watermarks.get(SCOPE)
         try:
-            await self._run(
-                options,
-                report,
-                users_link.delta_link if users_link else None,
-                scope_mark.delta_link if scope_mark else None,
-            )
+            await self._run(options, report, state)
         except SfprovError as exc:
             report.status = CycleStatus.STOPPED if isinstance(exc, StopCycle) else CycleStatus.FAILED
             report.error, report.fix = exc.message, exc.fix
@@ -195,9 +188,7 @@ class Engine:
                 next_allowed_run=datetime.now(UTC) + pause,
             )
 
-    async def _run(
-        self, options: CycleOptions, report: CycleReport, users_link: str | None, scope_json: str | None
-    ) -> None:
+    async def _run(self, options: CycleOptions, report: CycleReport, state: SourceState | None) -> None:
         attributes = source_attributes(self.mapping, self.config.scoping)
         source = self.config.source
         tokens = token_provider(source, base_dir=self.base_dir)
@@ -208,8 +199,9 @@ class Engine:
             nested_groups=source.scope.nested_groups,
         )
         async with graph_client(source, tokens, base_dir=self.base_dir) as graph:
-            reader = EntraReader(graph, scope, attributes)
-            read = await self._read(reader, options, report, users_link, scope_json)
+            # large shrinks are the deactivation threshold's business (staged, logged); an empty scope still stops
+            reader = EntraReader(graph, scope, attributes, max_shrink=1.0)
+            read = await self._read(reader, options, report, state)
             report.source_calls = graph.counters.calls
         async with connect(self.target, base_dir=self.base_dir, dry_run=options.dry_run) as client:
             users = SalesforceUsers(client)
@@ -249,7 +241,7 @@ class Engine:
         assert report.cycle_id is not None
         saved: dict[str, str] = {}
         if not options.only_users:
-            saved = {USERS_DELTA: read.users_delta_link, SCOPE: json.dumps(sorted(read.in_scope))}
+            saved = {SOURCE_STATE: json.dumps(read.state.to_json(), separators=(",", ":"))}
         self.store.cycles.finish(
             report.cycle_id,
             report.status,
@@ -260,24 +252,22 @@ class Engine:
         self.store.quarantine.clear(self.job)
 
     async def _read(
-        self,
-        reader: EntraReader,
-        options: CycleOptions,
-        report: CycleReport,
-        users_link: str | None,
-        scope_json: str | None,
+        self, reader: EntraReader, options: CycleOptions, report: CycleReport, state: SourceState | None
     ) -> SourceRead:
-        if users_link is None or scope_json is None or options.full or options.only_users:
-            read = await reader.read_full()
+        allow = options.allow_deactivations
+        if state is None or options.full or options.only_users:
+            read = await reader.read_full(state.in_scope if state else None, allow_shrink=allow)
         else:
-            previous: set[str] = set(json.loads(scope_json))
             due = {e.source_id for e in self.store.escrows.due(self.job)}
+            retry = SourceState(
+                state.users_delta_link, state.groups_delta_link, state.in_scope - due, state.memberships
+            )
             try:
-                read = await reader.read_changes(users_link, previous - due)
+                read = await reader.read_changes_since(retry, allow_shrink=allow)
             except ResyncRequired as exc:
                 report.notes.append(f"Delta token no longer valid ({exc.code}): reading everything again.")
                 report.kind = CycleKind.FULL
-                read = await reader.read_full()
+                read = await reader.read_full(state.in_scope, allow_shrink=allow)
         if not read.in_scope and self.store.links.count(self.job, LinkState.ACTIVE) > 0:
             raise StopCycle(
                 "Entra returned nobody in scope while Salesforce accounts are linked; treating it as a failed read, "
@@ -393,3 +383,11 @@ class Engine:
 
 
 _VIRTUAL = frozenset({"ProfileName", "PermissionSets", "UserRoleName"})
+
+
+def _load_state(text: str) -> SourceState | None:
+    """The stored reader state; None (a full read follows) when it is from another format version."""
+    try:
+        return SourceState.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
