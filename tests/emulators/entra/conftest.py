@@ -105,7 +105,7 @@ def tenant(graph_switch: tuple[Switch, str], local_ca: LocalCA, token_service: T
     switch, url = graph_switch
     directory = make_directory()
     faults = Faults(seed=1)
-    service = GraphService(directory, TokenVerifier(token_service, TENANT), faults, secret=b"test-secret")
+    service = GraphService(directory, TokenVerifier(token_service), faults, secret=b"test-secret")
     switch.service = service
     yield Tenant(directory, service, faults, url, local_ca, token_service)
     switch.service = None

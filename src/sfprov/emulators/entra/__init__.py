@@ -46,16 +46,14 @@ SNAPSHOT_VERSION = 1
 class TokenVerifier:
     """Graph's view of the token service: a refused token becomes Graph's 401 with ``WWW-Authenticate``."""
 
-    def __init__(self, tokens: TokenService, tenant_id: str) -> None:
+    def __init__(self, tokens: TokenService) -> None:
         self.tokens = tokens
-        self.tenant_id = tenant_id
 
     def verify_bearer(self, authorization: str | None) -> AccessClaims:
         try:
-            claims = self.tokens.verify_bearer(authorization)
+            return self.tokens.verify_bearer(authorization)
         except GraphTokenError as exc:
             raise GraphError(exc.status, exc.code, exc.message, {"WWW-Authenticate": exc.www_authenticate}) from None
-        return claims
 
 
 class EntraEmulator:
@@ -80,7 +78,7 @@ class EntraEmulator:
         self.lock = threading.RLock()
         self.graph = GraphService(
             directory,
-            TokenVerifier(tokens, directory.tenant_id),
+            TokenVerifier(tokens),
             self.faults,
             lock=self.lock,
             clock=clock,
@@ -200,4 +198,4 @@ class EntraEmulator:
         }
 
 
-__all__ = ["GRAPH_HOST", "LOGIN_HOST", "EntraEmulator"]
+__all__ = ["GRAPH_HOST", "LOGIN_HOST", "EntraEmulator", "TokenVerifier"]
