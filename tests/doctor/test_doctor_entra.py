@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +169,25 @@ def test_assignment_without_anyone_is_a_warning(config: dict[str, Any], emulator
     assert checks["scope"].status is Status.WARN
     assert checks["groups"].status is Status.PASS
     assert exit_code(list(checks.values())) == 0
+
+
+def test_certificate_credential_from_a_key_file_relative_to_the_config(
+    config: dict[str, Any], emulator: EntraEmulator, tmp_path: Path
+) -> None:
+    info = emulator.info()
+    key = tmp_path / "entra-key.pem"
+    key.write_text(info["client_private_key_pem"], encoding="utf-8")
+    key.chmod(0o600)
+    cert_config = {k: v for k, v in config.items() if k != "client_secret"}
+    cert_config["certificate"] = {
+        "private_key": {"file": "entra-key.pem"},
+        "thumbprint": info["client_certificate_thumbprint"],
+    }
+    checks = asyncio.run(check_entra(SourceConfig.model_validate(cert_config), base_dir=tmp_path))
+    assert [c.status for c in checks] == [Status.PASS] * 5
+    wrong = {**cert_config, "certificate": {**cert_config["certificate"], "thumbprint": "0" * 40}}
+    token = asyncio.run(check_entra(SourceConfig.model_validate(wrong), base_dir=tmp_path))[0]
+    assert token.status is Status.FAIL
+    assert "AADSTS700027" in token.detail
+    assert "source.certificate.thumbprint" in (token.fix or "")
+    assert "BEGIN" not in token.detail + (token.fix or "")

@@ -38,8 +38,8 @@ _AADSTS_FIXES = {
     "was deleted.",
     "90002": "The tenant does not exist: check tenant_id (a GUID or a verified domain such as "
     "contoso.onmicrosoft.com).",
-    "700027": "The certificate's signature did not verify: upload this certificate to the app registration, or point "
-    "certificate_file at the key that matches the uploaded certificate.",
+    "700027": "The certificate's signature did not verify: upload the certificate to the app registration "
+    "(Certificates & secrets), and make source.certificate.thumbprint and source.certificate.private_key match it.",
     "7000274": "The certificate's signature did not verify: check the key and the thumbprint.",
     "700024": "The client assertion is expired or not yet valid: check this machine's clock.",
     "1002012": "The scope is not valid: the Graph scope must end with /.default.",
