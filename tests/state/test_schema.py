@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,25 @@ def test_a_naive_clock_is_refused(db_url: str) -> None:
 
     with StateStore.open(db_url, clock=datetime.now) as store, pytest.raises(ValueError, match="aware UTC"):
         store.links.upsert_many("prod", [LinkWrite("e1", "005A", {})])
+
+
+def test_engines_starting_together_migrate_once(empty_url: str) -> None:
+    """Two hosts started at the same time must not both create the tables (advisory lock / BEGIN IMMEDIATE)."""
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            StateStore.open(empty_url).close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    with StateStore.open(empty_url, migrate=False) as store:
+        assert store.schema_revision() == head_revision()

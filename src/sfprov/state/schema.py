@@ -80,7 +80,12 @@ def _refuse_unknown(current: str | None, where: str) -> None:
 
 
 def upgrade(engine: sa.Engine, where: str) -> None:
-    """Migrate to head; idempotent. ``where`` names the store (password hidden) in errors."""
+    """Migrate to head; idempotent. ``where`` names the store (password hidden) in errors.
+
+    Concurrent callers are serialised *before* Alembic runs: by an advisory lock on PostgreSQL, by ``BEGIN
+    IMMEDIATE`` on SQLite. Besides the tables being created twice, Alembic keeps global state, and two migrations
+    interleaved in one process deadlock (seen in testing without the lock).
+    """
     with _reachable(where), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
