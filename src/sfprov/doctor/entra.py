@@ -19,7 +19,7 @@ from sfprov.doctor.model import Check, CheckList, Status
 from sfprov.errors import NotFound, SfprovError
 from sfprov.sources.entra.factory import graph_client, token_provider
 from sfprov.sources.entra.graph import GraphClient
-from sfprov.sources.entra.reader import GROUPS_DELTA_SELECT, looks_like_guid
+from sfprov.sources.entra.groups import GROUPS_DELTA_SELECT, looks_like_guid
 
 AREA = "entra"
 READ_PERMISSIONS = {

@@ -31,9 +31,6 @@ class Memberships:
     roots: dict[str, str] = field(default_factory=dict)
     """Root group id -> display name: assigned groups, or the configured groups."""
 
-    def copy(self) -> Memberships:
-        return Memberships(self.scope_key, self.graph.copy(), list(self.assignments), dict(self.roots))
-
     def to_json(self) -> dict[str, Any]:
         return {
             "scope_key": self.scope_key,
