@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sfprov.model import AppRoleAssignment
 from sfprov.sources.entra.memberships import GROUP_TYPE, USER_TYPE, GroupGraph, GroupNode
 from sfprov.sources.entra.scope import compute_scope
@@ -79,3 +82,31 @@ def test_state_round_trips_through_json() -> None:
     assert back.memberships is not None
     assert back.memberships.assignments == [role]
     assert back.memberships.graph.nodes == memberships.graph.nodes
+
+
+MEMBERS = [f"u{i}" for i in range(8)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.sets(st.sampled_from(MEMBERS)),
+    changes=st.lists(st.tuples(st.sampled_from(MEMBERS), st.booleans()), max_size=20),
+    slice_size=st.integers(min_value=1, max_value=5),
+    replay=st.booleans(),
+)
+def test_a_round_folded_slice_by_slice_gives_the_group_as_it_is_now(
+    start: set[str], changes: list[tuple[str, bool]], slice_size: int, replay: bool
+) -> None:
+    """A round reports each member's net change once (§5); however Graph slices it over pages, and even when the
+    round is replayed, the graph ends with the members the group has now."""
+    truth = set(start)
+    net: dict[str, bool] = {}
+    for member, added in changes:
+        (truth.add if added else truth.discard)(member)
+        net[member] = added
+    entries = [user(m) if added else user(m, **REMOVED) for m, added in net.items()]
+    g = GroupGraph({"g": GroupNode("G", set(start))})
+    for _ in range(2 if replay else 1):
+        for i in range(0, max(len(entries), 1), slice_size):
+            g.apply_delta({"id": "g", "displayName": "G", "members@delta": entries[i : i + slice_size]})
+    assert g.nodes["g"].users == truth
