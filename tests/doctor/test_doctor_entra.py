@@ -191,3 +191,17 @@ def test_certificate_credential_from_a_key_file_relative_to_the_config(
     assert "AADSTS700027" in token.detail
     assert "source.certificate.thumbprint" in (token.fix or "")
     assert "BEGIN" not in token.detail + (token.fix or "")
+
+
+def test_group_members_unreadable_without_group_member_permission(
+    config: dict[str, Any], emulator: EntraEmulator
+) -> None:
+    info = emulator.info()
+    emulator.tokens.set_granted_roles(info["tenant_id"], info["client_id"], {"User.Read.All", "Application.Read.All"})
+    emulator.tokens.expire_all_tokens()
+    checks = doctor(config)
+    assert checks["permissions"].status is Status.FAIL
+    assert checks["permissions"].detail.startswith("Not granted: GroupMember.Read.All")
+    assert checks["scope"].status is Status.PASS  # the service principal and its assignments are readable
+    assert checks["groups"].status is Status.FAIL
+    assert "admin consent" in (checks["groups"].fix or "")
