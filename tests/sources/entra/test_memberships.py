@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,3 +111,11 @@ def test_a_round_folded_slice_by_slice_gives_the_group_as_it_is_now(
         for i in range(0, max(len(entries), 1), slice_size):
             g.apply_delta({"id": "g", "displayName": "G", "members@delta": entries[i : i + slice_size]})
     assert g.nodes["g"].users == truth
+
+
+def test_a_state_of_another_version_or_damaged_is_refused_with_value_error() -> None:
+    good = SourceState("u", None, frozenset(), Memberships("key", graph())).to_json()
+    damaged = {**good, "memberships": {"scope_key": "k", "groups": {"g": {"name": "G"}}}}
+    for bad in ({**good, "version": 99}, {"version": 1}, damaged):
+        with pytest.raises(ValueError, match="Entra source state"):
+            SourceState.from_json(bad)

@@ -69,13 +69,18 @@ class SourceState:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SourceState:
-        """Raises ``ValueError`` for a state written by another format version: the caller then reads in full."""
+        """Raises ``ValueError`` for a state of another format version or a damaged one: the caller then reads in
+        full, which is always safe."""
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported Entra source state version {data.get('version')!r}")
-        memberships = data.get("memberships")
-        return cls(
-            users_delta_link=str(data["users_delta_link"]),
-            groups_delta_link=data.get("groups_delta_link"),
-            in_scope=frozenset(str(u) for u in data.get("in_scope") or []),
-            memberships=Memberships.from_json(memberships) if memberships else None,
-        )
+        try:
+            memberships = data.get("memberships")
+            groups_link = data.get("groups_delta_link")
+            return cls(
+                users_delta_link=str(data["users_delta_link"]),
+                groups_delta_link=str(groups_link) if groups_link else None,
+                in_scope=frozenset(str(u) for u in data.get("in_scope") or []),
+                memberships=Memberships.from_json(memberships) if memberships else None,
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"damaged Entra source state ({type(exc).__name__}: {exc})") from None
