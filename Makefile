@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/sfprov emulate --seed demo --info-out emulator-info.json --ca-out emulator-ca.pem
+	$(BIN)/sfprov demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -152,5 +152,146 @@ def doctor(
     raise typer.Exit(exit_code(checks))
 
 
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Config file.")]
+TargetOpt = Annotated[str | None, typer.Option(help="Target name (required when the config has several).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.command()
+def plan(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    full: Annotated[bool, typer.Option(help="Reconcile every user, not only what changed.")] = False,
+    explain: Annotated[
+        str | None, typer.Option(help="Show how each field of this user (UPN or id) is computed.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show what a sync would change in Salesforce, grouped, with field diffs. Writes nothing.
+
+    Exit codes: 0 nothing failed, 1 cycle failed, 2 bad config, 3 some users cannot be provisioned,
+    4 deactivations would be staged by the safety threshold.
+    """
+    from sfprov.cli_engine import run_cycle
+    from sfprov.engine.cycle import CycleOptions
+
+    raise typer.Exit(
+        run_cycle(config, target, CycleOptions(full=full, plan_only=True), as_json=json_out, explain=explain)
+    )
+
+
+@app.command()
+def sync(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    full: Annotated[
+        bool, typer.Option(help="Reconcile every user (puts back manual changes to managed fields).")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; the transport refuses every write.")] = False,
+    allow_deactivations: Annotated[
+        bool, typer.Option("--allow-deactivations", help="Apply deactivations above the safety threshold.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run one provisioning cycle: initial the first time, incremental after.
+
+    Exit codes: 0 done, 1 cycle failed or stopped, 2 bad config, 3 some users failed (escrowed, retried later),
+    4 deactivations staged (run again with --allow-deactivations if intended).
+    """
+    from sfprov.cli_engine import run_cycle
+    from sfprov.engine.cycle import CycleOptions
+
+    options = CycleOptions(full=full, dry_run=dry_run, allow_deactivations=allow_deactivations, ignore_quarantine=True)
+    raise typer.Exit(run_cycle(config, target, options, as_json=json_out))
+
+
+@app.command()
+def provision(
+    user: Annotated[str, typer.Argument(help="The user's UPN or Entra object id.")],
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the steps without writing.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Provision one user now (on demand), showing each step, as Entra's "Provision on demand" does."""
+    from sfprov.cli_engine import run_cycle
+    from sfprov.engine.cycle import CycleOptions
+
+    options = CycleOptions(only_users=frozenset({user}), dry_run=dry_run, ignore_quarantine=True)
+    raise typer.Exit(run_cycle(config, target, options, as_json=json_out, explain=user, show_progress=False))
+
+
+@app.command()
+def run(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    interval: Annotated[
+        float | None, typer.Option(help="Seconds between cycles (default: run.interval_seconds).")
+    ] = None,
+    cycles: Annotated[
+        int | None, typer.Option(help="Stop after this many cycles (default: run until stopped).")
+    ] = None,
+) -> None:
+    """Run cycles forever (the daemon). SIGTERM or Ctrl-C lets the cycle in flight finish, then exits 0."""
+    from sfprov.cli_daemon import run_daemon
+
+    raise typer.Exit(run_daemon(config, target, interval=interval, max_cycles=cycles))
+
+
+@app.command()
+def logs(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    user: Annotated[str | None, typer.Option(help="Source or target id, or part of a UPN or name.")] = None,
+    action: Annotated[str | None, typer.Option(help="create, update, disable, enable, stagedDisable, skip.")] = None,
+    status: Annotated[str | None, typer.Option(help="success, failure, skipped, warning.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time (ISO, UTC unless given).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time.")] = None,
+    cycle: Annotated[str | None, typer.Option(help="Only this cycle id.")] = None,
+    limit: Annotated[int, typer.Option(help="Most recent entries to show.")] = 100,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """The provisioning log: one entry per action on a user, newest first."""
+    from sfprov.cli_engine import show_logs
+
+    if fmt not in ("table", "json", "csv"):
+        typer.echo("error: --format must be table, json or csv.", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(
+        show_logs(
+            config,
+            target,
+            user=user,
+            action=action,
+            status=status,
+            since=since,
+            until=until,
+            cycle=cycle,
+            limit=limit,
+            fmt=fmt,
+        )
+    )
+
+
+@app.command()
+def status(config: ConfigOpt = Path("sfprov.yaml"), target: TargetOpt = None, json_out: JsonOpt = False) -> None:
+    """Last cycles, link counts, users in escrow and quarantine."""
+    from sfprov.cli_engine import show_status
+
+    raise typer.Exit(show_status(config, target, as_json=json_out))
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Folder for the demo's config, state and secrets.")] = Path(
+        "sfprov-demo"
+    ),
+) -> None:
+    """Walk the whole lifecycle on the embedded emulators: provision, change, leave, return, licence refusal."""
+    from sfprov.demo import run_demo
+
+    raise typer.Exit(run_demo(workdir))
+
+
 if __name__ == "__main__":  # pragma: no cover - python -m sfprov.cli
     app()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import socket
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -160,6 +161,8 @@ class EmulatorHost:
     def stop(self) -> None:
         if self._loop is None:
             return
+        # uvicorn reports connections that clients left open as an error at shutdown; for an emulator that is noise
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
         for server, _ in self._servers:
             server.should_exit = True
         for _, future in self._servers:

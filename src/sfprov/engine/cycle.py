@@ -71,6 +71,8 @@ class CycleReport:
     target_calls: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    users: Mapping[str, SourceUser] = field(default_factory=dict)
+    """The source users this cycle considered (for ``sfprov plan --explain``)."""
 
     def counts(self) -> dict[str, int]:
         counts = dict(self.plan.counts()) if self.plan else {}
@@ -216,6 +218,7 @@ class Engine:
                 ),
             )
             report.plan = plan
+            report.users = data.users
             if plan.staged_reason:
                 report.notes.append(plan.staged_reason)
             if options.plan_only or options.dry_run:

@@ -373,8 +373,10 @@ class _Planner:
         link = self.data.links.get(source_id)
         if link is None:
             return
-        action = Action(ActionKind.DISABLE, source_id, upn, name, target_id=link.target_id, reason=detail or reason)
         target = self.data.targets.get(link.target_id)
+        if upn is None and target is not None:  # a leaver is not re-read from Entra: name them by their account
+            upn = str(target.get("Username") or "") or None
+        action = Action(ActionKind.DISABLE, source_id, upn, name, target_id=link.target_id, reason=detail or reason)
         if link.target_id in self.data.protected_ids:
             action.kind, action.reason = ActionKind.SKIP, "the integration user is never deactivated by sfprov"
         elif reason in ("unassigned", "out_of_scope") and self.safety.skip_out_of_scope_deletions:
