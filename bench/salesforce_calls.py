@@ -20,7 +20,8 @@ Phases 1 and 2 run twice: with no latency, and with the emulator's latency model
 for each record it handled. The emulator counts returned query rows as handled records too, so the model as it stands
 would make a 2,000-row page wait 30 s; real pages of 2,000 rows do not cost 15 ms a row. Reads therefore run with
 ``--read-latency-per-record-ms`` (default 0: base latency only); writes with the per-record term. Each phase prints
-its floor: ``calls x latency per call / concurrency`` (reads and lookups are sequential: concurrency 1).
+its floor: the login's latency plus ``calls x latency per call / concurrency``, never less than one call's latency
+(reads and lookups are sequential: concurrency 1); the lookups run with no latency only.
 
 Call counts are what carries over to a real org; wall times are for this machine (client and emulator share one
 process, the emulator in its host thread), split into client CPU (this thread), emulator CPU (the rest of the
