@@ -102,7 +102,28 @@ def run_cycle(
         out.print_json(json.dumps(report_json(report)))
     else:
         print_report(report, explain=explain, mapping=mapping)
+    _notify(config_path, report)
     return exit_code(report)
+
+
+def _notify(config_path: Path, report: CycleReport) -> None:
+    """Mail the operators when the cycle needs attention (best effort: a mail failure never fails the cycle)."""
+    import smtplib
+
+    from sfprov.notify import message_for, needs_attention, send
+
+    if report.result is None and report.status not in (CycleStatus.FAILED, CycleStatus.STOPPED):
+        return  # plan and dry-run change nothing: nobody to alert
+    try:
+        config, base_dir = load_config(config_path)
+    except ConfigError:
+        return
+    if config.notifications is None or not needs_attention(report):
+        return
+    try:
+        send(config.notifications, *message_for(report), base_dir=base_dir)
+    except (OSError, smtplib.SMTPException, ConfigError) as exc:
+        err.print(f"[yellow]warning:[/] could not send the notification e-mail: {type(exc).__name__}: {exc}")
 
 
 def _resolve_users(ctx: Context, wanted: frozenset[str]) -> set[str]:

@@ -172,23 +172,29 @@ class Engine:
                     error_message=exc.message,
                     api_calls=report.target_calls + report.source_calls,
                 )
-                self._after_failure(exc)
+                quarantined = self._after_failure(exc)
+                if quarantined:
+                    report.notes.append(quarantined)
             return report
         return report
 
-    def _after_failure(self, exc: SfprovError) -> None:
+    def _after_failure(self, exc: SfprovError) -> str | None:
+        """Count the failed cycle; put the job in quarantine after too many in a row. Returns a note when it does."""
         state = self.store.quarantine.record_failed_cycle(self.job)
         limit = self.config.run.quarantine_after_failures
-        if state.consecutive_failures >= limit:
-            pause = timedelta(
-                seconds=self.config.run.interval_seconds * 2 ** min(state.consecutive_failures - limit, 8)
-            )
-            self.store.quarantine.enter(
-                self.job,
-                QuarantineReason.QUARANTINE_EXCEPTION,
-                detail=exc.message,
-                next_allowed_run=datetime.now(UTC) + pause,
-            )
+        if state.consecutive_failures < limit:
+            return None
+        pause = timedelta(seconds=self.config.run.interval_seconds * 2 ** min(state.consecutive_failures - limit, 8))
+        self.store.quarantine.enter(
+            self.job,
+            QuarantineReason.QUARANTINE_EXCEPTION,
+            detail=exc.message,
+            next_allowed_run=datetime.now(UTC) + pause,
+        )
+        return (
+            f"Job {self.job!r} is now in quarantine after {state.consecutive_failures} failed cycles in a row; "
+            f"the daemon waits {pause} before the next attempt."
+        )
 
     async def _run(self, options: CycleOptions, report: CycleReport, state: SourceState | None) -> None:
         attributes = source_attributes(self.mapping, self.config.scoping)

@@ -226,3 +226,54 @@ def test_a_whole_failed_call_fails_each_of_its_records() -> None:
     assert result.id == "005000000000001AAA"
     assert result.error is not None
     assert result.error.code == "MIXED_DML_OPERATION"
+
+
+def test_a_batch_that_would_eat_into_the_reserve_sends_nothing() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/token"):
+            return token(1)
+        sent.append(request.method)
+        return httpx.Response(
+            200,
+            json={"totalSize": 0, "done": True, "records": []},
+            headers={"Sforce-Limit-Info": "api-usage=79991/100000"},
+        )
+
+    async def go() -> None:
+        async with client(handler) as sf:
+            await sf.count("SELECT COUNT() FROM User")  # learns the usage: 9 calls left before the 20 % reserve
+            await sf.create_records("User", [{"LastName": str(i)} for i in range(10_000)])
+
+    with pytest.raises(StopCycle) as info:
+        run(go())
+    assert info.value.code == "API_RESERVE_REACHED"
+    assert sent == ["GET"]
+
+
+def test_a_stop_during_a_batch_cancels_the_calls_still_waiting() -> None:
+    posts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal posts
+        if request.url.path.endswith("/token"):
+            return token(1)
+        posts += 1
+        if posts == 3:
+            return httpx.Response(
+                403, json=[{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+            )
+        await asyncio.sleep(0.05)
+        return httpx.Response(200, json=[{"id": "005", "success": True, "errors": []}] * 200, headers=LIMIT)
+
+    async def go() -> None:
+        async with client(handler, concurrency=2) as sf:
+            try:
+                await sf.create_records("User", [{"LastName": str(i)} for i in range(2_000)])
+            finally:
+                await asyncio.sleep(0.3)  # time for stray calls to show up, if any were left running
+
+    with pytest.raises(StopCycle):
+        run(go())
+    assert posts <= 5  # 10 chunks, concurrency 2: after the stop at the 3rd only calls already let in ran (gather: 10)

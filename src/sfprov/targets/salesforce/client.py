@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -246,7 +246,8 @@ class SalesforceClient:
     async def delete_records(self, ids: Sequence[str]) -> list[RecordResult]:
         """Delete records (never Users: Salesforce refuses) in calls of up to 200; one result per id, in order."""
         chunks = [list(ids[i : i + COLLECTION_LIMIT]) for i in range(0, len(ids), COLLECTION_LIMIT)]
-        results = await asyncio.gather(*(self._delete_chunk(chunk) for chunk in chunks))
+        self.allowance.check(len(chunks))
+        results = await _all_or_stop([self._delete_chunk(chunk) for chunk in chunks])
         return [result for chunk_results in results for result in chunk_results]
 
     async def _delete_chunk(self, chunk: list[str]) -> list[RecordResult]:
@@ -263,7 +264,8 @@ class SalesforceClient:
 
     async def _collections(self, method: str, payloads: list[dict[str, Any]]) -> list[RecordResult]:
         chunks = [payloads[i : i + COLLECTION_LIMIT] for i in range(0, len(payloads), COLLECTION_LIMIT)]
-        results = await asyncio.gather(*(self._one_collection(method, chunk) for chunk in chunks))
+        self.allowance.check(len(chunks))  # the whole batch must fit before the reserve, not each call alone
+        results = await _all_or_stop([self._one_collection(method, chunk) for chunk in chunks])
         return [result for chunk_results in results for result in chunk_results]
 
     async def _one_collection(self, method: str, chunk: list[dict[str, Any]]) -> list[RecordResult]:
@@ -312,6 +314,22 @@ class SalesforceClient:
         response = await self.request("GET", self.data_path("limits"), kind="limits")
         data: dict[str, Any] = response.json()
         return data
+
+
+async def _all_or_stop(calls: list[Coroutine[Any, Any, list[RecordResult]]]) -> list[list[RecordResult]]:
+    """Run collection calls concurrently; a stop (reserve reached, dry-run) cancels the calls still in flight.
+
+    With plain ``gather`` the other calls would go on writing after the caller had been told to stop, and their
+    results would be lost. Records of cancelled calls may or may not have been written: the next cycle adopts any
+    account that exists by its matching attribute, so nothing is created twice.
+    """
+    tasks: list[asyncio.Task[list[RecordResult]]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(call) for call in calls]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
 
 
 def _body(response: httpx.Response) -> Any:

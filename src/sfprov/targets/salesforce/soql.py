@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote as url_quote
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -24,7 +25,7 @@ _ESCAPES = {
 }
 
 MAX_QUERY_CHARS = 12_000
-"""Keep each query well under the 16,384-byte URI limit once URL-encoded (reference §12.3)."""
+"""URL-encoded bytes per query: well under the 16,384-byte URI limit (reference §12.3), leaving room for the path."""
 
 
 def quote(value: str | bool | int | None) -> str:
@@ -48,8 +49,7 @@ def in_clauses(field: str, values: Iterable[str], *, base_length: int = 300) -> 
     length = base_length
     for value in values:
         literal = quote(value)
-        # URL encoding can triple a character; count conservatively.
-        cost = len(literal.encode("utf-8")) * 3 + 3
+        cost = len(url_quote(literal, safe="")) + 6  # its URL-encoded length, plus the encoded ", " separator
         if chunk and length + cost > MAX_QUERY_CHARS:
             yield chunk, f"{field} IN ({', '.join(parts)})"
             chunk, parts, length = [], [], base_length
