@@ -282,6 +282,14 @@ def status(config: ConfigOpt = Path("sfprov.yaml"), target: TargetOpt = None, js
 
 
 @app.command()
+def profiles(config: ConfigOpt = Path("sfprov.yaml"), target: TargetOpt = None, json_out: JsonOpt = False) -> None:
+    """The org's profiles with their user licence and free seats (a profile with 0 free seats is shown in red)."""
+    from sfprov.cli_profiles import list_profiles
+
+    raise typer.Exit(list_profiles(config, target, as_json=json_out))
+
+
+@app.command()
 def demo(
     workdir: Annotated[Path, typer.Option(help="Folder for the demo's config, state and secrets.")] = Path(
         "sfprov-demo"

@@ -111,3 +111,13 @@ def test_demo_walks_the_lifecycle(tmp_path: Path) -> None:
     secret = (workdir / "secrets" / "salesforce-client-secret").read_text()
     assert secret not in (workdir / "sfprov.yaml").read_text()
     store.close()
+
+
+def test_profiles_lists_free_seats(config: Path) -> None:
+    code, out = invoke("profiles", "-c", str(config), "--json")
+    assert code == 0
+    rows = {r["profile"]: r for r in json.loads(out)}
+    assert {"Standard User", "Chatter Free User", "System Administrator"} <= set(rows)
+    standard = rows["Standard User"]
+    assert standard["licence"] == "Salesforce"
+    assert standard["free"] == standard["total"] - standard["used"]
