@@ -48,14 +48,9 @@ def list_profiles(config_path: Path, target: str | None, *, as_json: bool) -> in
     table = Table(title=f"Salesforce profiles of target {chosen.name}")
     for column in ("profile", "licence", "used / total", "free"):
         table.add_column(column)
-    for row in rows:
-        free = row["free"]
-        style = "red" if free == 0 else ""
-        table.add_row(
-            row["profile"],
-            row["licence"] or "",
-            f"{row['used']} / {row['total']}",
-            f"[{style}]{free}[/]" if style else str(free),
-        )
+    for p in profiles:
+        free = "-" if p.free_seats is None else str(p.free_seats)
+        shown = f"[red]{free}[/]" if p.free_seats == 0 else free
+        table.add_row(p.name, p.licence_name or "", f"{p.licence_used} / {p.licence_total}", shown)
     out.print(table)
     return EXIT_OK
