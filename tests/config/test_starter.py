@@ -16,3 +16,10 @@ def test_json_schema_describes_every_section() -> None:
     assert schema["title"] == "sfprov configuration"
     assert {"source", "targets", "state", "mapping", "scoping", "run"} <= set(schema["properties"])
     assert "source" in schema["required"]
+
+
+def test_published_schema_is_up_to_date() -> None:
+    from pathlib import Path
+
+    published = Path(__file__).resolve().parents[2] / "docs" / "sfprov.schema.json"
+    assert published.read_text() == json_schema_text(), "run: sfprov config schema --out docs/sfprov.schema.json"
