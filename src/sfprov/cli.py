@@ -301,5 +301,34 @@ def demo(
     raise typer.Exit(run_demo(workdir))
 
 
+@app.command()
+def report(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    since: Annotated[str | None, typer.Option(help="Lifecycle events from this time (ISO, UTC unless given).")] = None,
+    until: Annotated[str | None, typer.Option(help="Lifecycle events before this time.")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write into (default: reports/<target>-<time> beside the config)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, csv, json, or a comma-separated list.")] = "html,csv,json",
+    inactive_days: Annotated[int, typer.Option(help="Days without login after which a licence is reclaimable.")] = 90,
+) -> None:
+    """Audit evidence: lifecycle per user, orphan accounts, licences, reconciliation, failures (HTML, CSV, JSON)."""
+    from sfprov.cli_report import report_command
+
+    raise typer.Exit(
+        report_command(
+            config,
+            target,
+            since=since,
+            until=until,
+            out_dir=out_dir,
+            formats=fmt,
+            inactive_days=inactive_days,
+        )
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover - python -m sfprov.cli
     app()
