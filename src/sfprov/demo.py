@@ -150,6 +150,7 @@ def run_demo(workdir: Path, *, keep: bool = True) -> int:
             _finish(demo, workdir, config_path)
         finally:
             store.close()
+        _report(workdir, config_path)
     finally:
         running.stop()
     return 0
@@ -232,3 +233,13 @@ def _finish(demo: Demo, workdir: Path, config_path: Path) -> None:
     console.print("secrets/ (mode 600), emulator-ca.pem. The emulators stop with the demo; to keep exploring, run")
     console.print("  sfprov emulate --seed demo   and write a config like this one against its --info-out file.")
     console.print(f"Read the log again any time:  sfprov logs -c {config_path}   ·   sfprov status -c {config_path}")
+
+
+def _report(workdir: Path, config_path: Path) -> None:
+    """The audit evidence of what just happened (`sfprov report`), while the emulated org can still be read."""
+    from sfprov.cli_report import make_report
+
+    _step("Audit report")
+    code, folder = make_report(config_path, None, out_dir=workdir / "report")
+    if code == 0 and folder is not None:
+        console.print(f"Audit report: [bold]{folder / 'report.html'}[/] (CSV and JSON beside it)")
