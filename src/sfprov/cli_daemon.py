@@ -32,7 +32,11 @@ def run_daemon(config_path: Path, target: str | None, *, interval: float | None,
     done = 0
     while not stop.is_set():
         started = time.monotonic()
-        code = run_cycle(config_path, target, CycleOptions(), as_json=False, show_progress=False)
+        try:
+            code = run_cycle(config_path, target, CycleOptions(), as_json=False, show_progress=False)
+        except Exception as exc:  # the daemon outlives a database or network outage; the next cycle retries
+            err.print(f"[red]cycle {done + 1} crashed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+            code = 1
         done += 1
         if code not in (EXIT_OK, EXIT_PARTIAL, EXIT_STAGED):
             err.print(f"cycle {done} ended with exit code {code}; next attempt in {pause:.0f} s")

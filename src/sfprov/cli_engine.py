@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from sfprov.engine.cycle import CycleOptions, CycleReport, Engine
 from sfprov.engine.plan import Action, ActionKind
 from sfprov.errors import ConfigError, SfprovError
 from sfprov.mapping.config import MappingConfig
-from sfprov.state import CycleStatus, LogAction, LogEntry, LogQuery, LogStatus, StateStore
+from sfprov.state import CycleStatus, LogAction, LogEntry, LogQuery, LogStatus, RetryPolicy, StateStore
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_PARTIAL, EXIT_STAGED = 0, 1, 2, 3, 4
 
@@ -61,7 +61,8 @@ def state_url(config: SfprovConfig, base_dir: Path) -> str:
 def opened(config_path: Path, target: str | None) -> Iterator[Context]:
     config, base_dir = load_config(config_path)
     chosen = config.target(target)
-    store = StateStore.open(state_url(config, base_dir))
+    give_up = timedelta(hours=chosen.safety.escrow_give_up_hours)
+    store = StateStore.open(state_url(config, base_dir), retry_policy=RetryPolicy(give_up_after=give_up))
     try:
         yield Context(config, base_dir, chosen, store)
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 from sfprov.config.models import SfprovConfig
 
 STARTER = """\
-# sfprov configuration. Docs: README.md ("Set up against a real tenant and org").
+# sfprov configuration. Step by step: docs/setup-real-tenant.md; every key: docs/sfprov.schema.json.
 # Secrets are never written here: give {env: VARIABLE} or {file: /path/readable/only/by/sfprov}.
 version: 1
 

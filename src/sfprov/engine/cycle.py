@@ -34,12 +34,14 @@ from sfprov.sources.entra.graph import ResyncRequired
 from sfprov.sources.entra.reader import EntraReader, ScopeSettings, SourceRead
 from sfprov.sources.entra.state import SourceState
 from sfprov.state import CycleKind, CycleStatus, LinkState, QuarantineReason, StateStore
+from sfprov.state.errors import LeaseHeld
 from sfprov.targets.salesforce.factory import connect
 from sfprov.targets.salesforce.users import SalesforceUsers
 
 SOURCE_STATE = "entra_source"
 """The Entra reader's state of the last good read (delta links, scope, group memberships), as one JSON watermark."""
-LEASE_TTL = timedelta(minutes=15)
+LEASE_TTL = timedelta(minutes=2)
+"""Renewed every 40 s while a cycle runs; an engine killed mid-cycle blocks the job for at most this long."""
 
 
 def owner_id() -> str:
@@ -111,19 +113,17 @@ class Engine:
     async def run_cycle(self, options: CycleOptions | None = None) -> CycleReport:
         options = options or CycleOptions()
         started = time.monotonic()
-        if not self.store.leases.acquire(self.job, self.owner, LEASE_TTL):
-            holder = self.store.leases.holder(self.job)
+        try:
+            with self.store.leases.hold(self.job, self.owner, LEASE_TTL) as keeper:
+                self.store.cycles.close_interrupted(self.job, self.owner)
+                report = await self._cycle(options)
+                keeper.check()  # raises StopCycle if the lease was lost while the cycle ran
+        except LeaseHeld as exc:
             raise StopCycle(
-                f"Another sfprov engine ({holder.owner if holder else 'unknown'}) is running job {self.job!r} "
-                "on this state store.",
+                f"Another sfprov engine is running job {self.job!r} on this state store. {exc.message}",
                 fix="Wait for it to finish, or stop it; only one engine may act per job and state store.",
                 code="LEASE_HELD",
-            )
-        try:
-            self.store.cycles.close_interrupted(self.job, self.owner)
-            report = await self._cycle(options)
-        finally:
-            self.store.leases.release(self.job, self.owner)
+            ) from None
         report.seconds = time.monotonic() - started
         return report
 
