@@ -51,10 +51,11 @@ def weekly_chart(weeks: list[dict[str, Any]]) -> str:
                 parts.append(_text(x + (bar - 2) / 2, top + height - h - 3, str(value), anchor="middle", size=10))
         parts.append(_text(x0 + (group - 10) / 2, top + height + 14, str(week["week"])[5:], anchor="middle", size=10))
     y = top + height + 36
+    legend = {"created": "created or adopted", "deactivated": "deactivated", "reactivated": "reactivated"}
     for j, kind in enumerate(kinds):
-        x = left + j * 110
+        x = left + j * 130
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLOURS[kind]}"/>')
-        parts.append(_text(x + 14, y, kind))
+        parts.append(_text(x + 14, y, legend[kind]))
     parts.append(_text(left, y + 18, "weeks start on Monday (UTC)", size=10, fill="#777"))
     parts.append("</svg>")
     return "".join(parts)

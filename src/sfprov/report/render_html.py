@@ -29,6 +29,7 @@ ul.notes { color: #555; font-size: 12px; padding-left: 18px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f1f4f8; }
+td.time { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.finding td { background: #fff4f4; }
 .empty { color: #2e7d32; font-style: italic; }
@@ -93,7 +94,7 @@ SHORT_TIMES = {"at", "since", "lastFailure", "nextRetry", "lastLoginDate"}
 def _cell(column: str, value: Any) -> str:
     text = _value(value)
     if column in SHORT_TIMES and len(text) >= 19:
-        return f'<td title="{escape(text)}">{escape(text[:10])} {escape(text[11:19])}</td>'
+        return f'<td class="time" title="{escape(text)}">{escape(text[:10])} {escape(text[11:19])}</td>'
     if column == "cycleId" and text:
         return f'<td title="{escape(text)}">{escape(text[:8])}</td>'
     css = ' class="num"' if column in NUMERIC else ""
