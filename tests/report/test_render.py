@@ -117,3 +117,32 @@ def test_html_renders_in_headless_chromium(world: ReportWorld, tmp_path: Path) -
     assert run.returncode == 0, run.stderr[-2000:]
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages >= len(SECTIONS)  # print CSS: each section starts on its own page
+
+
+def test_long_tables_are_cut_in_html_only(world: ReportWorld, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from sfprov.report.render_html import MAX_HTML_ROWS
+
+    lifecycle = world.report.section("lifecycle")
+    many = [dict(lifecycle.rows[0], user=f"user{i}@contoso.com") for i in range(MAX_HTML_ROWS + 7)]
+    big = replace(world.report, sections=[replace(lifecycle, rows=many), *world.report.sections[1:]])
+    html = render_html(big)
+    assert f"user{MAX_HTML_ROWS - 1}@contoso.com" in html
+    assert f"user{MAX_HTML_ROWS}@contoso.com" not in html
+    assert "and 7 more rows: see lifecycle.csv" in html
+    write_report(big, tmp_path, ("csv",))
+    assert (tmp_path / "lifecycle.csv").read_text(encoding="utf-8-sig").count("@contoso.com") == MAX_HTML_ROWS + 7
+
+
+def test_a_login_salesforce_refuses_exits_1_with_the_fix(world: ReportWorld, tmp_path: Path) -> None:
+    config = tmp_path / "sfprov.yaml"
+    text = world.config_path.read_text(encoding="utf-8").replace("secrets/salesforce-client-secret", "wrong-secret")
+    config.write_text(text.replace("sqlite:///state.db", f"sqlite:///{world.config_path.parent / 'state.db'}"))
+    (tmp_path / "wrong-secret").write_text("not-the-secret")
+    (tmp_path / "wrong-secret").chmod(0o600)
+    (tmp_path / "emulator-ca.pem").write_bytes((world.config_path.parent / "emulator-ca.pem").read_bytes())
+    result = CliRunner().invoke(app, ["report", "-c", str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "not-the-secret" not in result.output
+    assert not (tmp_path / "out").exists()

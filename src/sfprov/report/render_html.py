@@ -86,6 +86,9 @@ def _summary(section: Section) -> str:
     return f'<dl class="summary">{items}</dl>'
 
 
+MAX_HTML_ROWS = 2_000
+"""Rows shown per table: a page of 100,000 rows neither opens nor prints; the CSV and JSON always hold them all."""
+
 HIDDEN = {"sourceId", "targetId", "linkedSourceId"}
 """Object ids an auditor does not read; they stay in the CSV and JSON, and in each row's tooltip here."""
 SHORT_TIMES = {"at", "since", "lastFailure", "nextRetry", "lastLoginDate"}
@@ -107,11 +110,17 @@ def _table(section: Section, empty: str) -> str:
     columns = [c for c in section.columns if c not in HIDDEN]
     head = "".join(f"<th>{escape(_label(c))}</th>" for c in columns)
     body = []
-    for row in section.rows:
+    for row in section.rows[:MAX_HTML_ROWS]:
         cells = "".join(_cell(c, row.get(c)) for c in columns)
         ids = " · ".join(f"{c} {row[c]}" for c in section.columns if c in HIDDEN and row.get(c))
         css = ' class="finding"' if row.get("finding") not in (None, "integration user") else ""
         body.append(f'<tr{css} title="{escape(ids)}">{cells}</tr>')
+    more = len(section.rows) - MAX_HTML_ROWS
+    if more > 0:
+        body.append(
+            f'<tr class="more"><td colspan="{len(columns)}">… and {more:,} more rows: see {escape(section.key)}.csv '
+            "or report.json beside this page.</td></tr>"
+        )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
