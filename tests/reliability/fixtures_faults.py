@@ -2,7 +2,7 @@
 
 Both emulators run in the test process over loopback HTTPS (the production code path, as in tests/engine), the state
 store is a SQLite file whose clock the test can move (escrow retries are hours apart by default, reference
-``entra-provisioning.md`` §8.1: moving the clock is how "a later cycle" is reached without waiting), and the
+``entra-provisioning-service.md`` §8.1: moving the clock is how "a later cycle" is reached without waiting), and the
 Salesforce connector's transient-retry backoff is shortened (same code path, waits of milliseconds instead of
 seconds: a test injecting hundreds of 503s must not sleep for minutes).
 

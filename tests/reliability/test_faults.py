@@ -7,8 +7,9 @@ Faults modelled by the emulators (references ``salesforce.md`` §8.4, §8.5, §1
 Salesforce ``503``, ``UNABLE_TO_LOCK_ROW`` per record, dropped connections, expired sessions, the daily API allowance;
 Graph ``429`` with ``Retry-After``, expired delta tokens and synchronization resets.
 
-Escrow retries are 6 h, 12 h, 24 h apart (reference ``entra-provisioning.md`` §8.1, ``state.RetryPolicy``): the tests
-move the state store's clock forward instead of waiting, so "a later cycle" is the same code path a day later.
+Escrow retries are 6 h, 12 h, 24 h apart (reference ``entra-provisioning-service.md`` §8.1, ``state.RetryPolicy``):
+the tests move the state store's clock forward instead of waiting, so "a later cycle" is the same code path a day
+later.
 """
 
 from __future__ import annotations
