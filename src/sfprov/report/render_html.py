@@ -73,9 +73,14 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+PROPER_NOUNS = ("Entra", "Salesforce", "UTC")
+
+
 def _label(name: str) -> str:
     """camelCase -> words, for headings an auditor reads."""
     out = "".join(f" {c.lower()}" if c.isupper() else c for c in name)
+    for proper in PROPER_NOUNS:
+        out = out.replace(f" {proper.lower()}", f" {proper}")
     return out[:1].upper() + out[1:]
 
 
