@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,14 +142,15 @@ def _bulk_tenant_all_in_scope(n: int) -> EntraEmulator:
     return entra
 
 
-@pytest.fixture
-def crash_world(tmp_path: Path) -> Iterator[CrashWorld]:
-    running = start_emulators(seed="demo", only=("salesforce",), workdir=tmp_path / "ca")
+@contextmanager
+def crash_world_in(folder: Path) -> Iterator[CrashWorld]:
+    """The emulators and the config file in ``folder``; the emulators stop on exit."""
+    running = start_emulators(seed="demo", only=("salesforce",), workdir=folder / "ca")
     try:
         entra = _bulk_tenant_all_in_scope(USERS)
         entra.serve(running.host)
         running.emulators["entra"] = entra
-        world = CrashWorld(running, write_config(running, tmp_path))
+        world = CrashWorld(running, write_config(running, folder))
         org = world.org
         with world.salesforce.runtime.lock:
             licence = org.licence_of_profile(org.profile_id("Standard User"))
@@ -157,3 +159,9 @@ def crash_world(tmp_path: Path) -> Iterator[CrashWorld]:
         yield world
     finally:
         running.stop()
+
+
+@pytest.fixture
+def crash_world(tmp_path: Path) -> Iterator[CrashWorld]:
+    with crash_world_in(tmp_path) as world:
+        yield world

@@ -20,16 +20,21 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import pytest
+
 from sfprov.state import CycleStatus, LinkState, LogAction, LogEntry, LogQuery, LogStatus, StateStore, StepType
-from tests.reliability.conftest import JOB, LONG, CrashWorld
+from tests.reliability.conftest import JOB, LONG, CrashWorld, crash_world_in
 
 SEED = int(os.environ.get("SFPROV_CRASH_SEED", str(random.SystemRandom().randrange(1_000_000))))
 INITIAL_KILLS = 24 if LONG else 3
-INCREMENTAL_KILLS = 20 if LONG else 2
+INCREMENTAL_ROUNDS = 10 if LONG else 1
+"""Each round unassigns REMOVED / rounds users and kills the deactivating sync twice (20 kill points when long)."""
 REMOVED = 500
+DEACTIVATION_LATENCY_MS = 10.0
+ARGS = ("--allow-deactivations",)
 Probe = Callable[[], bool]
 
 
@@ -76,11 +81,17 @@ def _restart_after_kill(world: CrashWorld, kills: Kills, args: tuple[str, ...]) 
     world.expire_dead_lease()
 
 
-def _kill_once(world: CrashWorld, rng: random.Random, kills: Kills, args: tuple[str, ...], written: Probe) -> bool:
-    """Start a sync, wait until ``written()`` shows its writes began, let a random 0-2 s more pass, SIGKILL it.
-
-    False when the sync finished before the kill point (nothing left to interrupt)."""
-    delay = rng.uniform(0.0, 2.0)
+def _kill_once(
+    world: CrashWorld,
+    rng: random.Random,
+    kills: Kills,
+    args: tuple[str, ...],
+    written: Probe,
+    max_delay: float = 2.0,
+) -> bool:
+    """Start a sync, wait until ``written()`` shows its writes began, let a random 0..max_delay s more pass, SIGKILL
+    it, and take its lease over as a restarted engine would. False when the sync finished before the kill point."""
+    delay = rng.uniform(0.0, max_delay)
     seen: list[float] = []
 
     def ready() -> bool:
@@ -90,7 +101,18 @@ def _kill_once(world: CrashWorld, rng: random.Random, kills: Kills, args: tuple[
             return False
         return time.monotonic() - seen[0] >= delay
 
-    if not world.kill_when(world.sync(*args), ready):
+    return _killed(world, kills, args, world.kill_when(world.sync(*args), ready))
+
+
+def _kill_at_random_time(world: CrashWorld, rng: random.Random, kills: Kills, args: tuple[str, ...]) -> bool:
+    """SIGKILL a sync at a random moment after its start: reading Entra, planning, writing or recording."""
+    delay = rng.uniform(0.5, 5.0)
+    started = time.monotonic()
+    return _killed(world, kills, args, world.kill_when(world.sync(*args), lambda: time.monotonic() - started >= delay))
+
+
+def _killed(world: CrashWorld, kills: Kills, args: tuple[str, ...], killed: bool) -> bool:
+    if not killed:
         kills.ended_first += 1
         return False
     kills.tried += 1
@@ -194,3 +216,103 @@ def test_initial_cycle_survives_kill_9(crash_world: CrashWorld) -> None:
     assert code == 0, out
     print(f"initial cycle: {kills.tried} kill points survived, {len(kills.unrecorded)} accounts adopted (seed {SEED})")
     _assert_initial_consistent(world, kills)
+
+
+def _writes_seen(world: CrashWorld) -> int:
+    """Salesforce write requests received so far (counted on arrival, before the emulator applies them)."""
+    counters = world.salesforce.admin.counters()
+    return sum(
+        n for name, n in counters.items() if name.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/data/" in name
+    )
+
+
+@dataclass
+class Incremental:
+    """The outcome of incremental cycles killed while deactivating, then run to completion."""
+
+    world: CrashWorld
+    enabled: list[str]
+    removed: set[str]
+    kills: Kills
+
+
+def _remove_and_crash(world: CrashWorld, rng: random.Random, batch: set[str], kills: Kills) -> None:
+    """Unassign ``batch``, then kill `sync --allow-deactivations` once among its writes (the answers take a
+    ``window`` of latency, so the kill falls between Salesforce applying them and sfprov recording them) and once
+    at a random moment of the restart, and run it to completion."""
+    group = world.licensed_group_id
+    for uid in sorted(batch):
+        world.entra.admin.remove_member(group, uid)
+    window = DEACTIVATION_LATENCY_MS * min(200, len(batch)) / 1000
+    before = _writes_seen(world)
+    _kill_once(world, rng, kills, ARGS, lambda: _writes_seen(world) > before, max_delay=0.8 * window)
+    _kill_at_random_time(world, rng, kills, ARGS)
+    code, out = world.sync_to_end(*ARGS)
+    assert code == 0, out
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incremental]:
+    with crash_world_in(tmp_path_factory.mktemp("incremental")) as world:
+        world.salesforce.admin.set_faults(latency_per_record_ms=0.0)  # the initial cycle is not under test here
+        code, out = world.sync_to_end()
+        assert code == 0, out
+        rng = random.Random(SEED + 1)
+        enabled = sorted(uid for uid, u in world.entra.directory.users.items() if u.get("accountEnabled"))
+        order = rng.sample(enabled, REMOVED)
+        world.salesforce.admin.set_faults(latency_per_record_ms=DEACTIVATION_LATENCY_MS)
+        kills = Kills(SEED)
+        per_round = REMOVED // INCREMENTAL_ROUNDS
+        for start in range(0, REMOVED, per_round):
+            _remove_and_crash(world, rng, set(order[start : start + per_round]), kills)
+        print(
+            f"incremental cycles: {kills.tried} kill points survived, {kills.ended_first} runs ended before their "
+            f"kill point (seed {SEED})"
+        )
+        yield Incremental(world, enabled, set(order), kills)
+
+
+def test_no_deactivation_lost_after_kill_9(incremental: Incremental) -> None:
+    """Salesforce, the ground truth: every unassigned user inactive, every other one active."""
+    world, removed = incremental.world, incremental.removed
+    assert incremental.kills.tried >= INCREMENTAL_ROUNDS, f"no kill landed during the writes (seed {SEED})"
+    upn_of = {uid: str(world.entra.directory.users[uid]["userPrincipalName"]).casefold() for uid in incremental.enabled}
+    accounts = _bulk_accounts(world)
+    lost = [upn_of[uid] for uid in removed if accounts[upn_of[uid]]["IsActive"]]
+    assert not lost, f"{len(lost)} deactivations lost, e.g. {lost[:3]} (seed {SEED})"
+    kept = set(incremental.enabled) - removed
+    wrongly = [upn_of[uid] for uid in kept if not accounts[upn_of[uid]]["IsActive"]]
+    assert not wrongly, f"{len(wrongly)} users still assigned were deactivated, e.g. {wrongly[:3]}"
+    store = _state(world)
+    try:
+        cycles = store.cycles.recent(JOB, limit=200)
+        escrows = store.escrows.due(JOB)
+    finally:
+        store.close()
+    assert not escrows
+    statuses = Counter(c.status for c in cycles)
+    assert statuses[CycleStatus.INTERRUPTED] == incremental.kills.tried, statuses
+    assert statuses[CycleStatus.RUNNING] == 0, statuses
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: deactivations Salesforce applied before a kill, but not yet recorded, are planned on the "
+    "restart as SKIP 'unassigned; already inactive' (plan.py _Planner.leave), so the link stays ACTIVE and the log "
+    "gets no successful disable entry (nor the permission-set removal) for them",
+)
+def test_deactivations_applied_before_kill_9_are_recorded(incremental: Incremental) -> None:
+    """The state store and the log: the unassigned users' links deactivated, one successful disable entry each."""
+    world, removed = incremental.world, incremental.removed
+    store = _state(world)
+    try:
+        links = store.links.get_many(JOB)
+    finally:
+        store.close()
+    disables = Counter(
+        e.source_id for e in _entries(world) if e.action is LogAction.DISABLE and e.status is LogStatus.SUCCESS
+    )
+    missing = removed - set(disables)
+    assert not missing, f"{len(missing)} deactivations without a log entry: the log has a gap"
+    assert not [uid for uid, n in disables.items() if n != 1], "a user logged as deactivated more than once"
+    assert {uid for uid, link in links.items() if link.state is LinkState.DEACTIVATED} == removed
