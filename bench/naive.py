@@ -156,9 +156,17 @@ def sync(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def peak_rss_mb() -> float:
+    """Peak RSS of this process (``VmHWM``; see ``bench.sync.peak_rss_mb`` for why not ``ru_maxrss``)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> None:
     settings = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    print(json.dumps(sync(settings)))
+    print(json.dumps({**sync(settings), "peakRssMb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

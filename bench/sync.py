@@ -21,8 +21,8 @@ What it does:
   would make one 2,000-row page wait 30 s, so this harness charges writes only), Graph ``--latency-graph-page-ms``
   per call (default 80).
 * **The engine runs in its own process** (``python -m bench.sync --child-config``): one ``Engine.run_cycle`` as
-  ``sfprov sync`` runs it, so its CPU seconds and peak RSS (``os.wait4``) are the sfprov process alone; the emulators
-  serve from this process. The naive script (:mod:`bench.naive`) runs the same way.
+  ``sfprov sync`` runs it, so its CPU seconds (``os.wait4``) and peak RSS (its own ``VmHWM``) are the sfprov
+  process alone; the emulators serve from this process. The naive script (:mod:`bench.naive`) runs the same way.
 
 The floor printed beside each result is what the latency model alone costs with an infinitely fast client and
 emulator: Graph pages ``ceil(N/999)`` (``$top=999`` member pages, one after the other) x page latency, plus Salesforce
@@ -84,9 +84,18 @@ class Latency:
         )
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (``VmHWM``). ``ru_maxrss`` from ``wait4`` is not used for it: Linux carries the
+    parent's high-water mark into a forked child across ``exec``, so a child of a big harness looks as big."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @dataclass
 class Child:
-    """What ``os.wait4`` says about a finished child process, and the JSON it printed last."""
+    """What ``os.wait4`` says about a finished child process (CPU), and the JSON it printed last."""
 
     wall_seconds: float
     cpu_seconds: float
@@ -124,7 +133,7 @@ class Result:
 
 
 def run_child(argv: list[str], cwd: Path, timeout: float = 3600.0) -> Child:
-    """Run ``python argv`` and collect its own CPU time and peak RSS (``wait4``: this child only, not the harness)."""
+    """Run ``python argv`` and collect its CPU time (``wait4``: this child only, not the harness) and its output."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
@@ -150,7 +159,7 @@ def run_child(argv: list[str], cwd: Path, timeout: float = 3600.0) -> Child:
     return Child(
         wall_seconds=wall,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,
+        max_rss_mb=float(json.loads(lines[-1]).get("peakRssMb", usage.ru_maxrss / 1024)),
         returncode=proc.returncode,
         output=json.loads(lines[-1]),
     )
@@ -484,6 +493,7 @@ def child_main(config_path: Path, profile_out: Path | None) -> None:
                 "salesforceCalls": report.target_calls,
                 "seconds": report.seconds,
                 "cpuSeconds": cpu,
+                "peakRssMb": peak_rss_mb(),
             }
         )
     )
