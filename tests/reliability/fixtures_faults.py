@@ -12,6 +12,7 @@ conftest.py belongs to the crash-consistency suite.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,10 @@ from sfprov.targets.salesforce import client as sf_client
 from tests.engine.conftest import World, make_config
 
 JOB = "production"
+LONG = os.environ.get("SFPROV_LONG_TESTS") == "1"
+"""``SFPROV_LONG_TESTS=1`` (the suite's one flag, shared with the crash tests): more fault seeds, more examples."""
+SCALE = 10 if LONG else 1
+"""Multiplier of hypothesis example counts in the long mode."""
 BULK_USERS = 400
 """Users of the fault tenant: two collection calls of 200 per write, enough records for a 10 % lock-row rate to
 fail dozens of them, small enough that a cycle takes well under a second."""

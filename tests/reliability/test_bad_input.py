@@ -44,7 +44,7 @@ from sfprov.model import AppRoleAssignment, SourceUser
 from sfprov.state import CycleStatus, LogQuery, LogStatus
 from sfprov.targets.salesforce.soql import in_clauses, quote, select
 
-from .fixtures_faults import FaultWorld, build_world, demo_world, fast_salesforce_retries
+from .fixtures_faults import SCALE, FaultWorld, build_world, demo_world, fast_salesforce_retries
 
 __all__ = ["demo_world"]
 
@@ -115,7 +115,7 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
 yaml_chars = st.sampled_from(list(":-[]{}\"'#&*!|>%@`\t\n ,?") + list("abcxyz019") + ["\u202e", "😀", "\x00"])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(yaml_chars, max_size=60))
 def test_generated_config_text_never_crashes(text: str) -> None:
     EXAMPLES["config text"] += 1
@@ -123,7 +123,7 @@ def test_generated_config_text_never_crashes(text: str) -> None:
     assert error is None or error.message
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(
     st.lists(
         st.sampled_from([*list("[]()&,\"' "), "Mid", "Join", "ToLower", "Coalesce", "IIF", "givenName", "1", "x"]),
@@ -185,7 +185,7 @@ USER = SCHEMA["User"]
 SINGLE_LINE = ("FirstName", "LastName", "Alias", "Username", "Email", "CommunityNickname", "Title", "Department")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     given_name=hostile_text,
     surname=hostile_text,
@@ -254,7 +254,7 @@ soql_text = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 * SCALE, deadline=None)
 @given(soql_text)
 def test_a_quoted_value_parses_as_exactly_that_literal(value: str) -> None:
     EXAMPLES["soql quote"] += 1
@@ -264,7 +264,7 @@ def test_a_quoted_value_parses_as_exactly_that_literal(value: str) -> None:
     assert query.where.values == (value,)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(st.lists(soql_text, min_size=1, max_size=8))
 def test_an_in_clause_parses_as_exactly_those_literals(values: list[str]) -> None:
     EXAMPLES["soql in"] += 1
@@ -285,7 +285,7 @@ _SEQ = itertools.count()
 email_local = st.text(string.ascii_lowercase + string.digits + "'!#$%&*+/=?^_`{|}~-", min_size=1, max_size=12)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(email_local, min_size=2, max_size=4, unique=True))
 def test_hostile_usernames_match_exactly_their_own_account(org: Any, locals_: list[str]) -> None:
     """Usernames with quote and operator characters, created in the emulated org, then looked up the way the

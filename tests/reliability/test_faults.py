@@ -28,11 +28,13 @@ from sfprov.engine.cycle import CycleOptions, CycleReport, Engine
 from sfprov.state import CycleKind, CycleStatus, LogQuery, LogStatus
 from sfprov.targets.salesforce.users import SalesforceUsers
 
-from .fixtures_faults import BULK_USERS, FaultWorld, build_world, fast_salesforce_retries, fault_world
+from .fixtures_faults import BULK_USERS, LONG, FaultWorld, build_world, fast_salesforce_retries, fault_world
 
 __all__ = ["fault_world"]
 
 FAULT_RATE = 0.1
+RETRY_AFTER = 0.15
+"""Seconds in the emulator's 429 ``Retry-After`` (Graph may send decimals, entra-graph.md §10.1)."""
 ALLOWANCE_USERS = 1000
 """Two slices of creates (800, then 200), so the allowance can run out between them."""
 MAX_RETRY_CYCLES = 8
@@ -125,12 +127,13 @@ def assert_matches(world: FaultWorld, healthy: dict[str, dict[str, Any]]) -> Non
     assert len({link.target_id for link in links.values()}) == len(links)
 
 
+@pytest.mark.parametrize("seed", range(10, 20) if LONG else [10])
 def test_salesforce_503_lock_row_and_drops_converge(
-    fault_world: FaultWorld, healthy: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    fault_world: FaultWorld, healthy: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     world = fault_world
     injected = count_injected(world, monkeypatch)
-    world.salesforce.admin.set_faults(rate_503=FAULT_RATE, rate_lock_row=FAULT_RATE, rate_drop=FAULT_RATE, seed=10)
+    world.salesforce.admin.set_faults(rate_503=FAULT_RATE, rate_lock_row=FAULT_RATE, rate_drop=FAULT_RATE, seed=seed)
     first = faulted_cycle(world)
     assert first.status is CycleStatus.PARTIAL, first.error
     escrowed = world.store.escrows.entries("production")
@@ -149,8 +152,7 @@ def test_salesforce_503_lock_row_and_drops_converge(
     retries = converge(world)
     assert sum(r.result.succeeded for r in retries if r.result) >= len(escrowed)
     assert_matches(world, healthy)
-    assert injected["sf_503"] > 0
-    assert injected["sf_drop"] > 0
+    assert injected["sf_503"] + injected["sf_drop"] > 0  # whole calls failed too (seed 10: both kinds)
     assert injected["sf_lock_row"] >= len(escrowed)
     FIGURES.update(injected)
     FIGURES["escrowed_then_recovered"] += len({e.source_id for e in escrowed})
@@ -158,9 +160,9 @@ def test_salesforce_503_lock_row_and_drops_converge(
 
 def test_graph_429_storm_with_retry_after(fault_world: FaultWorld, healthy: dict[str, dict[str, Any]]) -> None:
     world = fault_world
-    # five 429s in a row (one request short of giving up), then at most 4 requests per second for the whole cycle
+    # five 429s in a row (one short of the reader giving up), then at most 4 requests per 0.5 s for the whole cycle
     world.entra.admin.configure_faults(
-        throttle_storm=5, throttle_requests=4, throttle_window_seconds=1.0, retry_after="0.3"
+        throttle_storm=5, throttle_requests=4, throttle_window_seconds=0.5, retry_after=str(RETRY_AFTER)
     )
     started = time.monotonic()
     report = world.cycle()
@@ -168,7 +170,7 @@ def test_graph_429_storm_with_retry_after(fault_world: FaultWorld, healthy: dict
     assert report.status is CycleStatus.SUCCEEDED, report.error
     throttled = sum(world.entra.admin.counters()["throttled"].values())
     assert throttled >= 5
-    assert elapsed >= 5 * 0.3, "the reader did not wait for Retry-After"
+    assert elapsed >= throttled * RETRY_AFTER, "the reader did not wait for Retry-After"
     world.entra.admin.reset_faults()
     assert world.cycle().status is CycleStatus.SUCCEEDED
     assert_matches(world, healthy)
