@@ -177,6 +177,20 @@ def test_graph_429_storm_with_retry_after(fault_world: FaultWorld, healthy: dict
     FIGURES["graph_429"] += throttled
 
 
+def test_graph_transient_errors_are_retried(fault_world: FaultWorld, healthy: dict[str, dict[str, Any]]) -> None:
+    """10 % of Graph requests answer 503 or 504 (with ``Retry-After``): retried, the read completes, nothing is lost."""
+    world = fault_world
+    world.entra.admin.configure_faults(error_rate=FAULT_RATE, retry_after="0.01", delta_page_size=20)
+    report = world.cycle()
+    assert report.status is CycleStatus.SUCCEEDED, report.error
+    failed = sum(world.entra.admin.counters()["failed"].values())
+    assert failed > 0
+    world.entra.admin.reset_faults()
+    assert world.cycle().status is CycleStatus.SUCCEEDED
+    assert_matches(world, healthy)
+    FIGURES["graph_5xx"] += failed
+
+
 def test_session_expiry_mid_cycle_is_renewed(
     fault_world: FaultWorld, healthy: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
