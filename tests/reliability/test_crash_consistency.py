@@ -25,11 +25,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from sfprov.state import CycleStatus, LinkState, LogAction, LogEntry, LogQuery, LogStatus, StateStore, StepType
+from sfprov.state import Cycle, CycleStatus, LinkState, LogAction, LogEntry, LogQuery, LogStatus, StateStore, StepType
 from tests.reliability.conftest import JOB, LONG, CrashWorld, crash_world_in
 
 SEED = int(os.environ.get("SFPROV_CRASH_SEED", str(random.SystemRandom().randrange(1_000_000))))
-INITIAL_KILLS = 24 if LONG else 3
+INITIAL_KILLS = 4 if LONG else 3
+"""Kill points per initial cycle; each restart creates more accounts, so a cycle runs out of writes after a few."""
+INITIAL_ROUNDS = 7 if LONG else 1
+"""Fresh worlds whose initial cycle is killed INITIAL_KILLS times (about 20+ kill points when long)."""
 INCREMENTAL_ROUNDS = 10 if LONG else 1
 """Each round unassigns REMOVED / rounds users and kills the deactivating sync twice (20 kill points when long)."""
 REMOVED = 500
@@ -45,6 +48,8 @@ class Kills:
     seed: int
     tried: int = 0
     ended_first: int = 0
+    interrupted: int = 0
+    """Kills that cut a running cycle (the others fell just before its start or after its end)."""
     unrecorded: set[str] = field(default_factory=set)
     """Salesforce ids of bulk-user accounts that existed at a kill without a link: they must be adopted later."""
 
@@ -69,6 +74,18 @@ def _unlinked_accounts(world: CrashWorld) -> set[str]:
     finally:
         store.close()
     return {str(u["Id"]) for u in _bulk_accounts(world).values()} - linked
+
+
+def _settle(world: CrashWorld, quiet: float = 0.5) -> None:
+    """Wait until the org's user count holds still for ``quiet`` seconds: a request the killed engine had fully
+    sent is still applied by the server after the client died (as Salesforce would), so the accounts a kill left
+    behind are only known once those have landed."""
+    last, since = world.sf_user_count(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        now = world.sf_user_count()
+        if now != last:
+            last, since = now, time.monotonic()
 
 
 def _restart_after_kill(world: CrashWorld, kills: Kills, args: tuple[str, ...]) -> None:
@@ -116,6 +133,7 @@ def _killed(world: CrashWorld, kills: Kills, args: tuple[str, ...], killed: bool
         kills.ended_first += 1
         return False
     kills.tried += 1
+    _settle(world)
     kills.unrecorded |= _unlinked_accounts(world)
     _restart_after_kill(world, kills, args)
     return True
@@ -192,16 +210,26 @@ def _assert_initial_consistent(world: CrashWorld, kills: Kills) -> None:
     )
     assert not [e for e in entries if e.status is LogStatus.FAILURE], "no write failed"
 
+    kills.interrupted = _assert_cycles(cycles, kills, clean_runs=kills.ended_first + 1)
+
+
+def _assert_cycles(cycles: list[Cycle], kills: Kills, clean_runs: int) -> int:
+    """Every cycle a kill cut is closed as ``interrupted`` by the restart, none is left ``running``. A kill point
+    can also fall after its cycle finished (the process was printing its report) or before it started (still
+    importing): hence at most one interrupted cycle per kill, and no more cycles than runs. Returns the count of
+    kills that interrupted a cycle."""
     statuses = Counter(c.status for c in cycles)
-    assert statuses[CycleStatus.INTERRUPTED] == kills.tried, statuses
-    assert statuses[CycleStatus.SUCCEEDED] >= 1, statuses
-    assert statuses[CycleStatus.RUNNING] == 0, statuses
+    assert set(statuses) <= {CycleStatus.INTERRUPTED, CycleStatus.SUCCEEDED}, statuses
+    assert 1 <= statuses[CycleStatus.INTERRUPTED] <= kills.tried, statuses
+    assert statuses[CycleStatus.INTERRUPTED] + statuses[CycleStatus.SUCCEEDED] <= kills.tried + clean_runs, statuses
+    return statuses[CycleStatus.INTERRUPTED]
 
 
-def test_initial_cycle_survives_kill_9(crash_world: CrashWorld) -> None:
+@pytest.mark.parametrize("round_", range(INITIAL_ROUNDS))
+def test_initial_cycle_survives_kill_9(crash_world: CrashWorld, round_: int) -> None:
     world = crash_world
-    rng = random.Random(SEED)
-    kills = Kills(SEED)
+    rng = random.Random(SEED + 100 * round_)
+    kills = Kills(SEED + 100 * round_)
     before = len(_bulk_accounts(world))
 
     def grew() -> bool:
@@ -211,11 +239,14 @@ def test_initial_cycle_survives_kill_9(crash_world: CrashWorld) -> None:
         before = len(_bulk_accounts(world))
         if not _kill_once(world, rng, kills, (), grew):
             break
-    assert kills.tried >= 1, f"no kill landed during the writes (seed {SEED})"
+    assert kills.tried >= 1, f"no kill landed during the writes (seed {kills.seed})"
     code, out = world.sync_to_end()
     assert code == 0, out
-    print(f"initial cycle: {kills.tried} kill points survived, {len(kills.unrecorded)} accounts adopted (seed {SEED})")
     _assert_initial_consistent(world, kills)
+    print(
+        f"initial cycle: {kills.tried} kill points survived ({kills.interrupted} cut a running cycle), "
+        f"{kills.ended_first} runs ended first, {len(kills.unrecorded)} accounts adopted (seed {kills.seed})"
+    )
 
 
 def _writes_seen(world: CrashWorld) -> int:
@@ -265,10 +296,6 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incrementa
         per_round = REMOVED // INCREMENTAL_ROUNDS
         for start in range(0, REMOVED, per_round):
             _remove_and_crash(world, rng, set(order[start : start + per_round]), kills)
-        print(
-            f"incremental cycles: {kills.tried} kill points survived, {kills.ended_first} runs ended before their "
-            f"kill point (seed {SEED})"
-        )
         yield Incremental(world, enabled, set(order), kills)
 
 
@@ -290,9 +317,12 @@ def test_no_deactivation_lost_after_kill_9(incremental: Incremental) -> None:
     finally:
         store.close()
     assert not escrows
-    statuses = Counter(c.status for c in cycles)
-    assert statuses[CycleStatus.INTERRUPTED] == incremental.kills.tried, statuses
-    assert statuses[CycleStatus.RUNNING] == 0, statuses
+    kills = incremental.kills
+    interrupted = _assert_cycles(cycles, kills, clean_runs=1 + kills.ended_first + INCREMENTAL_ROUNDS)
+    print(
+        f"incremental cycles: {kills.tried} kill points survived ({interrupted} cut a running cycle), "
+        f"{kills.ended_first} runs ended first (seed {kills.seed})"
+    )
 
 
 @pytest.mark.xfail(
