@@ -28,6 +28,7 @@ from rich.table import Table
 
 from sfprov.config import SfprovConfig, load_config
 from sfprov.config.models import TargetConfig
+from sfprov.config.permissions import permission_warnings
 from sfprov.engine.cycle import CycleOptions, CycleReport, Engine
 from sfprov.engine.plan import Action, ActionKind
 from sfprov.errors import ConfigError, SfprovError
@@ -61,6 +62,8 @@ def state_url(config: SfprovConfig, base_dir: Path) -> str:
 def opened(config_path: Path, target: str | None) -> Iterator[Context]:
     config, base_dir = load_config(config_path)
     chosen = config.target(target)
+    for warning in permission_warnings(config, base_dir):
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     give_up = timedelta(hours=chosen.safety.escrow_give_up_hours)
     store = StateStore.open(state_url(config, base_dir), retry_policy=RetryPolicy(give_up_after=give_up))
     try:
@@ -101,6 +104,8 @@ def run_cycle(
         return EXIT_FAILED
     if as_json:
         out.print_json(json.dumps(report_json(report)))
+        if report.error:  # scripts read stdout; people and logs read stderr
+            err.print(f"error: {report.error}" + (f"\nfix: {report.fix}" if report.fix else ""), highlight=False)
     else:
         print_report(report, explain=explain, mapping=mapping)
     _notify(config_path, report)

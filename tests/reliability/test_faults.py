@@ -300,11 +300,6 @@ def _reads_before_first_write(world: FaultWorld) -> int:
     return int(world.salesforce.runtime.usage.used(world.org.id) - before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SalesforceClient.request calls self.session() (login) outside its retry loop, and auth.login turns "
-    "a dropped connection into Transient without retrying: one dropped or 503 login fails the whole cycle",
-)
 def test_a_dropped_login_connection_is_retried(fault_world: FaultWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     faults = world_faults = fault_world.salesforce.runtime.faults
     calls = iter(range(1_000_000))

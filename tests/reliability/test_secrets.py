@@ -335,11 +335,6 @@ def test_no_secret_after_a_full_demo_run(
     assert found == {where: [] for where in texts}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a jwt_bearer private_key file that is not a PEM key makes auth.JwtBearer call jwt.encode, whose "
-    "jwt.exceptions.InvalidKeyError is not translated: `sfprov sync` dies with a traceback instead of a clear error",
-)
 def test_a_garbled_private_key_file_is_a_clear_error(
     demo_world: FaultWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -369,22 +364,12 @@ def test_doctor_warns_about_a_salesforce_secret_file_readable_by_others(demo_wor
     assert "chmod 600" in warnings[0].detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: doctor's Entra checks (doctor/entra.py) never call SecretRef.permission_warning, so a world-readable "
-    "Entra client secret (or certificate key) file draws no warning; only the Salesforce target's secrets do",
-)
 def test_doctor_warns_about_an_entra_secret_file_readable_by_others(demo_world: FaultWorld, tmp_path: Path) -> None:
     config, base_dir = load_config(readable_config(demo_world, tmp_path))
     checks = asyncio.run(check_entra(config.source, base_dir=base_dir))
     assert any("readable by other users" in (c.detail or "") for c in checks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: load_config and `sfprov sync` never check secret file permissions (only `sfprov doctor` does, for "
-    "Salesforce secrets): a sync with world-readable secret files runs without any warning",
-)
 def test_sync_warns_about_secret_files_readable_by_others(
     demo_world: FaultWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 
 from sfprov.config.models import SourceConfig
+from sfprov.config.permissions import permission_warnings
 from sfprov.doctor.model import Check, CheckList, Status
 from sfprov.errors import NotFound, SfprovError
 from sfprov.sources.entra.factory import graph_client, token_provider
@@ -41,6 +42,8 @@ def missing_permissions(roles: set[str]) -> list[str]:
 
 async def check_entra(source: SourceConfig, *, base_dir: Path | None = None) -> list[Check]:
     checks = CheckList(AREA)
+    for warning in permission_warnings(source, base_dir, "source"):
+        checks.add("secret file permissions", Status.WARN, warning, "chmod 600 the file; chown it to the sfprov user")
     add = checks.add
 
     try:

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from sfprov.config.models import TargetConfig
-from sfprov.config.secrets import SecretRef
+from sfprov.config.permissions import permission_warnings
 from sfprov.doctor.model import Check, CheckList, Status
 from sfprov.errors import ConfigError, ConnectorError, SfprovError
 from sfprov.mapping.config import MappingConfig
 from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, method_warnings
 from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
-from sfprov.targets.salesforce.factory import connect, login_method, secret_refs
+from sfprov.targets.salesforce.factory import connect, login_method
 from sfprov.targets.salesforce.soql import quote, select
 from sfprov.targets.salesforce.users import SalesforceUsers
 
@@ -51,11 +51,8 @@ async def check_salesforce(
 ) -> list[Check]:
     checks = CheckList(f"salesforce:{target.name}")
     later = ["host and TLS", "login", "API access and permissions", "licences", "API allowance"]
-    for key, ref in secret_refs(target):
-        if isinstance(ref, SecretRef):
-            warning = ref.permission_warning(key, base_dir=base_dir)
-            if warning:
-                checks.add("secret file permissions", Status.WARN, warning, "chmod 600 the file; chown it to sfprov")
+    for warning in permission_warnings(target, base_dir, f"targets[{target.name}]"):
+        checks.add("secret file permissions", Status.WARN, warning, "chmod 600 the file; chown it to sfprov")
     try:
         method = login_method(target, base_dir)
     except ConfigError as exc:

@@ -114,7 +114,10 @@ class GraphTokenProvider:
     def token_sync(self, *, force_refresh: bool = False) -> str:
         with self._lock:
             try:
-                result = self._client().acquire_token_for_client(scopes=[self.scope], force_refresh=force_refresh)
+                client = self._client()
+                if force_refresh:  # MSAL refuses force_refresh for client credentials: drop the cached token instead
+                    client.remove_tokens_for_client()
+                result = client.acquire_token_for_client(scopes=[self.scope])
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise Transient(
                     f"Entra token endpoint unreachable ({type(exc).__name__}).",

@@ -25,7 +25,7 @@ import httpx
 import jwt
 from defusedxml import ElementTree
 
-from sfprov.errors import AuthFailed, ConnectorError, PermissionDenied, Transient
+from sfprov.errors import AuthFailed, ConfigError, ConnectorError, PermissionDenied, Transient
 from sfprov.secrets import Secret
 from sfprov.targets.salesforce.errors import make_error
 
@@ -172,9 +172,16 @@ def _oauth_form(method: ClientCredentials | JwtBearer | PasswordFlow) -> dict[st
         )
         now = int(time.time())
         claims = {"iss": method.client_id, "sub": method.username, "aud": audience, "exp": now + 180}
-        assertion = jwt.encode(
-            claims, method.private_key_pem.reveal(), algorithm="RS256", headers={"jti": str(uuid.uuid4())}
-        )
+        try:
+            assertion = jwt.encode(
+                claims, method.private_key_pem.reveal(), algorithm="RS256", headers={"jti": str(uuid.uuid4())}
+            )
+        except (jwt.exceptions.InvalidKeyError, ValueError, TypeError):
+            raise ConfigError(
+                "JWT bearer login: the private_key is not a PEM RSA private key.",
+                fix="Point login.private_key at the PEM file of the key whose certificate is uploaded to the "
+                "External Client App (it starts with -----BEGIN PRIVATE KEY-----).",
+            ) from None
         return {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
     token = method.security_token.reveal() if method.security_token else ""
     return {

@@ -134,7 +134,15 @@ class SalesforceClient:
         async with self._login_lock:
             if self._session is not None and self._session_generation != seen_generation:
                 return
-            self._session = await login(self.method, self._http)
+            for attempt in range(self.retry.attempts):
+                try:
+                    self._session = await login(self.method, self._http)
+                    break
+                except Transient:  # a dropped connection or a 503 at login; wrong credentials are not retried
+                    self.calls.add("login", write=False)
+                    if attempt + 1 >= self.retry.attempts:
+                        raise
+                    await asyncio.sleep(self.retry.delay(attempt))
             self.calls.add("login", write=False)
             self._session_generation += 1
 

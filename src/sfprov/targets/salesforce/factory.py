@@ -74,11 +74,3 @@ def connect(target: TargetConfig, *, base_dir: Path | None = None, dry_run: bool
         allowance=ApiAllowance(reserve=target.api_reserve),
         dry_run=dry_run,
     )
-
-
-def secret_refs(target: TargetConfig) -> list[tuple[str, object]]:
-    """Every secret reference of a target's login, with its key, for permission checks."""
-    login = target.login
-    names = ("client_secret", "private_key", "password", "security_token")
-    refs = [(name, getattr(login, name, None)) for name in names]
-    return [(f"targets[{target.name}].login.{name}", ref) for name, ref in refs if ref is not None]
