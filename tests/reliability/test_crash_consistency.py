@@ -31,10 +31,10 @@ from tests.reliability.conftest import JOB, LONG, CrashWorld, crash_world_in
 SEED = int(os.environ.get("SFPROV_CRASH_SEED", str(random.SystemRandom().randrange(1_000_000))))
 INITIAL_KILLS = 4 if LONG else 3
 """Kill points per initial cycle; each restart creates more accounts, so a cycle runs out of writes after a few."""
-INITIAL_ROUNDS = 7 if LONG else 1
+INITIAL_ROUNDS = 10 if LONG else 1
 """Fresh worlds whose initial cycle is killed INITIAL_KILLS times (about 20+ kill points when long)."""
-INCREMENTAL_ROUNDS = 10 if LONG else 1
-"""Each round unassigns REMOVED / rounds users and kills the deactivating sync twice (20 kill points when long)."""
+INCREMENTAL_ROUNDS = 12 if LONG else 1
+"""Each round unassigns REMOVED / rounds users and kills the deactivating sync twice (20+ kill points when long)."""
 REMOVED = 500
 DEACTIVATION_LATENCY_MS = 10.0
 ARGS = ("--allow-deactivations",)
@@ -293,9 +293,8 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Incrementa
         order = rng.sample(enabled, REMOVED)
         world.salesforce.admin.set_faults(latency_per_record_ms=DEACTIVATION_LATENCY_MS)
         kills = Kills(SEED)
-        per_round = REMOVED // INCREMENTAL_ROUNDS
-        for start in range(0, REMOVED, per_round):
-            _remove_and_crash(world, rng, set(order[start : start + per_round]), kills)
+        for round_ in range(INCREMENTAL_ROUNDS):
+            _remove_and_crash(world, rng, set(order[round_::INCREMENTAL_ROUNDS]), kills)
         yield Incremental(world, enabled, set(order), kills)
 
 
