@@ -226,3 +226,34 @@ def test_email_change_already_sent_is_not_resent_while_pending() -> None:
     lk = link("u1", "005A", exported={"Email": "ada.new@contoso.com"})
     (action,) = plan_for([user], links=[lk], targets=[account("005A", "ada@contoso.com")]).actions
     assert "Email" not in action.values
+
+
+def test_an_account_already_inactive_but_linked_active_is_recorded_not_skipped() -> None:
+    """A kill after Salesforce deactivated the account but before sfprov recorded it: the next plan records it."""
+    (action,) = plan_for(
+        [person("u1", "ada@contoso.com")],
+        in_scope=set(),
+        links=[link("u1", "005A")],
+        targets=[account("005A", "ada@contoso.com", active=False)],
+    ).actions
+    assert action.kind is ActionKind.DISABLE
+    assert action.values == {}
+    assert action.exported["IsActive"] is False
+    (again,) = plan_for(
+        [person("u1", "ada@contoso.com")],
+        in_scope=set(),
+        links=[link("u1", "005A", state=LinkState.DEACTIVATED)],
+        targets=[account("005A", "ada@contoso.com", active=False)],
+    ).actions
+    assert again.kind is ActionKind.SKIP
+
+
+def test_an_account_already_active_but_linked_inactive_is_recorded() -> None:
+    for state in (LinkState.DEACTIVATED, LinkState.STAGED_FOR_DEACTIVATION):
+        (action,) = plan_for(
+            [person("u1", "ada@contoso.com")],
+            links=[link("u1", "005A", state=state)],
+            targets=[account("005A", "ada@contoso.com")],
+        ).actions
+        assert action.kind is ActionKind.ENABLE
+        assert action.values == {}

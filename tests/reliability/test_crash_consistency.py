@@ -335,12 +335,6 @@ def test_no_deactivation_lost_after_kill_9(incremental: Incremental) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: deactivations Salesforce applied before a kill, but not yet recorded, are planned on the "
-    "restart as SKIP 'unassigned; already inactive' (plan.py _Planner.leave), so the link stays ACTIVE and the log "
-    "gets no successful disable entry (nor the permission-set removal) for them",
-)
 def test_deactivations_applied_before_kill_9_are_recorded(incremental: Incremental) -> None:
     """The state store and the log: the unassigned users' links deactivated, one successful disable entry each."""
     world, removed = incremental.world, incremental.removed

@@ -260,15 +260,16 @@ class Applier:
         for start in range(0, len(actions), SLICE):
             chunk = actions[start : start + SLICE]
             started = time.monotonic()
-            ids = [a.target_id for a in chunk if a.target_id]
-            if self.options.freeze_before_deactivate:
+            to_write = [a for a in chunk if a.values and a.target_id]  # the others are already inactive: record only
+            ids = [a.target_id for a in to_write if a.target_id]
+            if self.options.freeze_before_deactivate and ids:
                 await self.users.set_frozen(ids, True)
-            results = await self.users.set_active(ids, False)
+            results = dict(zip(ids, await self.users.set_active(ids, False), strict=True)) if ids else {}
             outcomes: list[tuple[Action, RecordResult | None, ConnectorError | None]] = [
-                (a, r, None) for a, r in zip(chunk, results, strict=True)
+                (a, results.get(a.target_id or ""), None) for a in chunk
             ]
             if self.options.remove_permission_sets_on_deactivate:
-                done = [a.target_id for a, r, _ in outcomes if r is not None and r.success and a.target_id]
+                done = [a.target_id for a, r, _ in outcomes if (r is None or r.success) and a.target_id]
                 current = await self.users.permission_set_assignments(done)
                 await self.users.apply_permission_sets({uid: set() for uid in done}, current)
             self._record(outcomes, started)

@@ -266,7 +266,12 @@ class _Planner:
             self.actions.append(action)
             return
         if user.is_soft_deleted and target.get("IsActive") is False:
-            action.kind, action.reason = ActionKind.SKIP, "disabled in Entra and already inactive in Salesforce"
+            if link.state is LinkState.DEACTIVATED:
+                action.kind, action.reason = ActionKind.SKIP, "disabled in Entra and already inactive in Salesforce"
+            else:  # record a deactivation Salesforce already has (interrupted cycle, or done by hand)
+                action.kind, action.reason = ActionKind.DISABLE, "disabled in Entra; already inactive, recorded"
+                action.exported = {**link.exported, "IsActive": False}
+                action.permission_sets = frozenset()
             self.actions.append(action)
             return
         baseline = link.exported if self.data.compare_with_exported else target
@@ -290,6 +295,9 @@ class _Planner:
             action.kind, action.reason = ActionKind.DISABLE, "disabled or deleted in Entra"
             action.values = {"IsActive": False}
             action.changes = [Change("IsActive", True, False)]
+        elif not action.changes and link.state is not LinkState.ACTIVE and matched_by is None:
+            # reactivated by an interrupted cycle or by hand, or back before a staged deactivation: record it
+            action.kind, action.reason = ActionKind.ENABLE, "back in scope; already active in Salesforce, recorded"
         elif not action.changes:
             action.kind, action.reason = ActionKind.SKIP, "no change"
         if matched_by is not None:
@@ -382,7 +390,12 @@ class _Planner:
         elif reason in ("unassigned", "out_of_scope") and self.safety.skip_out_of_scope_deletions:
             action.kind, action.reason = ActionKind.SKIP, f"{reason}; kept active (skip_out_of_scope_deletions)"
         elif target is not None and target.get("IsActive") is False:
-            action.kind, action.reason = ActionKind.SKIP, f"{reason}; already inactive"
+            if link.state is LinkState.DEACTIVATED:
+                action.kind, action.reason = ActionKind.SKIP, f"{reason}; already inactive"
+            else:  # deactivated by an interrupted cycle or by hand: record it, without writing the account again
+                action.reason = f"{reason}; already inactive in Salesforce, recorded"
+                action.exported = {**link.exported, "IsActive": False}
+                action.permission_sets = frozenset()
         else:
             action.values = {"IsActive": False}
             action.changes = [Change("IsActive", True, False)]
