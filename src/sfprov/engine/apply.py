@@ -31,11 +31,12 @@ from sfprov.state import (
     StepType,
     new_entry,
 )
-from sfprov.targets.salesforce.client import RecordResult
+from sfprov.targets.salesforce.client import COLLECTION_LIMIT, RecordResult
 from sfprov.targets.salesforce.users import SalesforceUsers
 
-SLICE = 800
-"""Records written between two saves of the state: four collection calls of 200."""
+SLICE_CALLS = 4
+"""Collection calls per slice at the least; a slice holds ``max(SLICE_CALLS, concurrency)`` calls of 200 records, so
+that every call the target allows is in flight, and the state is saved after each slice."""
 
 Progress = Callable[[int, int], None]
 
@@ -107,6 +108,7 @@ class Applier:
         self.result = ApplyResult()
         self._done = 0
         self._total = 0
+        self.slice = max(SLICE_CALLS, users.client.concurrency) * COLLECTION_LIMIT
 
     def _entry(
         self,
@@ -228,8 +230,8 @@ class Applier:
         self.result.entries.extend(entries)
 
     async def _writes(self, actions: list[Action], *, create: bool) -> None:
-        for start in range(0, len(actions), SLICE):
-            chunk = actions[start : start + SLICE]
+        for start in range(0, len(actions), self.slice):
+            chunk = actions[start : start + self.slice]
             started = time.monotonic()
             with_values = [a for a in chunk if a.values or create]
             if create:
@@ -257,8 +259,8 @@ class Applier:
         await self.users.apply_permission_sets(desired, current)
 
     async def _disables(self, actions: list[Action]) -> None:
-        for start in range(0, len(actions), SLICE):
-            chunk = actions[start : start + SLICE]
+        for start in range(0, len(actions), self.slice):
+            chunk = actions[start : start + self.slice]
             started = time.monotonic()
             to_write = [a for a in chunk if a.values and a.target_id]  # the others are already inactive: record only
             ids = [a.target_id for a in to_write if a.target_id]

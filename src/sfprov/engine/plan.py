@@ -173,6 +173,7 @@ class _Planner:
         self.data = data
         self.safety = safety
         self.claimed: dict[str, str] = {link.target_id: sid for sid, link in data.links.items()}
+        self.nickname_on_update = _nickname_flows_on_update(data.mapping)
         self.actions: list[Action] = []
 
     # -- resolution of the virtual targets ------------------------------------------------------------------
@@ -371,8 +372,13 @@ class _Planner:
         self.actions.append(action)
 
     def _nicknames(self, own_target: str) -> frozenset[str] | None:
+        """Nicknames taken by *other* users, for an update; None when no mapping sets CommunityNickname on updates.
+
+        The recommended mapping sets it on create only, so updates need no set at all. Only an "always" nickname
+        mapping pays for a copy without the user's own nickname (a copy per user is quadratic on a full cycle).
+        """
         taken = self.data.taken_nicknames
-        if taken is None:
+        if taken is None or not self.nickname_on_update:
             return None
         own = self.data.targets.get(own_target, {}).get("CommunityNickname")
         return taken - {str(own).casefold()} if own else taken
@@ -402,6 +408,16 @@ class _Planner:
             action.exported = {**link.exported, "IsActive": False}
             action.permission_sets = frozenset()
         self.actions.append(action)
+
+
+def _nickname_flows_on_update(mapping: MappingConfig) -> bool:
+    from sfprov.mapping.config import Flow
+    from sfprov.mapping.defaults import default_attributes
+
+    rows = {a.target: a for a in default_attributes(mapping.defaults)}
+    rows.update({a.target: a for a in mapping.attributes})
+    row = rows.get("CommunityNickname")
+    return row is not None and "CommunityNickname" not in mapping.remove and row.flow is Flow.ALWAYS
 
 
 def make_plan(data: PlanInput, safety: Safety | None = None) -> Plan:
