@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from sfprov.mapping.config import MappingConfig, ScopingConfig
 from sfprov.mapping.mapper import map_user
-from sfprov.mapping.result import DesiredUser, FieldValue
+from sfprov.mapping.result import DesiredUser, FieldValue, Operation
 from sfprov.mapping.scoping import evaluate_scope
 from sfprov.model import SourceUser
 from sfprov.state import Link, LinkState
@@ -205,6 +205,24 @@ class _Planner:
             action.permission_sets = frozenset(ids)
         return values
 
+    def _desired(
+        self, user: SourceUser, action: Action, operation: Operation, taken: frozenset[str] | None
+    ) -> dict[str, Any] | None:
+        """Map ``user`` and resolve names to ids; on a mapping error the action becomes ERROR and joins the plan,
+        and None is returned."""
+        desired = map_user(
+            user, self.data.mapping, operation=operation, taken_nicknames=taken, sandbox=self.data.sandbox
+        )
+        action.desired = desired
+        if not desired.ok:
+            self._fail(action, desired.errors[0].code.value, "; ".join(str(e) for e in desired.errors))
+            self.actions.append(action)
+            return None
+        values = self._resolve(desired, action)
+        if values is None:
+            self.actions.append(action)
+        return values
+
     def _fail(self, action: Action, code: str, message: str) -> None:
         action.kind = ActionKind.ERROR
         action.error_code = code
@@ -250,21 +268,8 @@ class _Planner:
             action.kind, action.reason = ActionKind.SKIP, "the integration user is never changed by sfprov"
             self.actions.append(action)
             return
-        desired = map_user(
-            user,
-            self.data.mapping,
-            operation="update",
-            taken_nicknames=self._nicknames(link.target_id),
-            sandbox=self.data.sandbox,
-        )
-        action.desired = desired
-        if not desired.ok:
-            self._fail(action, desired.errors[0].code.value, "; ".join(str(e) for e in desired.errors))
-            self.actions.append(action)
-            return
-        values = self._resolve(desired, action)
+        values = self._desired(user, action, "update", self._nicknames(link.target_id))
         if values is None:
-            self.actions.append(action)
             return
         if user.is_soft_deleted and target.get("IsActive") is False:
             if link.state is LinkState.DEACTIVATED:
@@ -349,21 +354,8 @@ class _Planner:
             action.kind, action.reason = ActionKind.SKIP, "disabled in Entra: no account is created"
             self.actions.append(action)
             return
-        desired = map_user(
-            user,
-            self.data.mapping,
-            operation="create",
-            taken_nicknames=self.data.taken_nicknames,
-            sandbox=self.data.sandbox,
-        )
-        action.desired = desired
-        if not desired.ok:
-            self._fail(action, desired.errors[0].code.value, "; ".join(str(e) for e in desired.errors))
-            self.actions.append(action)
-            return
-        values = self._resolve(desired, action)
+        values = self._desired(user, action, "create", self.data.taken_nicknames)
         if values is None:
-            self.actions.append(action)
             return
         action.values = values
         action.changes = [Change(k, None, v) for k, v in values.items()]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sfprov.emulators.entra.directory import GraphError
+from sfprov.emulators.entra.directory import USER_PROPERTIES, GraphError
 
 ADVANCED_HINT = (
     "Try adding $count=true query parameter and ConsistencyLevel:eventual header. "
@@ -541,46 +541,9 @@ DEFAULT_USER_SELECT = (
 )
 """The properties Graph v1.0 returns for a user without ``$select`` (user-list.md; reference §3.1)."""
 
-USER_SELECTABLE = frozenset(
-    {
-        "id",
-        "deletedDateTime",
-        "accountEnabled",
-        "businessPhones",
-        "city",
-        "companyName",
-        "country",
-        "createdDateTime",
-        "creationType",
-        "department",
-        "displayName",
-        "employeeId",
-        "employeeType",
-        "externalUserState",
-        "givenName",
-        "jobTitle",
-        "mail",
-        "mailNickname",
-        "mobilePhone",
-        "officeLocation",
-        "onPremisesExtensionAttributes",
-        "onPremisesImmutableId",
-        "onPremisesSamAccountName",
-        "onPremisesSyncEnabled",
-        "otherMails",
-        "postalCode",
-        "preferredLanguage",
-        "proxyAddresses",
-        "state",
-        "streetAddress",
-        "surname",
-        "usageLocation",
-        "userPrincipalName",
-        "userType",
-        "faxNumber",
-        "manager",
-    }
-)
+USER_SELECTABLE = (USER_PROPERTIES - {"passwordProfile"}) | {"manager"}
+"""Every stored user property can be selected except the write-only ``passwordProfile``; ``manager`` is a
+navigation property that ``$select`` also accepts."""
 
 GROUP_DEFAULT_SELECT = (
     "id",
