@@ -9,6 +9,8 @@ competing for the lease.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,19 @@ def safe_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _set_wal(cur: Any) -> None:
+    """Switch to WAL. On a new file several engines starting at once race for the exclusive lock the switch needs,
+    and SQLite may answer "database is locked" without waiting; a short retry settles it."""
+    for attempt in range(100):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
+
+
 def create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
@@ -67,11 +82,11 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see module docstring)
         cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # first: the pragmas below may wait for locks
         if not in_memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL, much faster than FULL
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
