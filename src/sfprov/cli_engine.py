@@ -33,7 +33,7 @@ from sfprov.engine.cycle import CycleOptions, CycleReport, Engine
 from sfprov.engine.plan import Action, ActionKind
 from sfprov.errors import ConfigError, SfprovError
 from sfprov.mapping.config import MappingConfig
-from sfprov.state import CycleStatus, LogAction, LogEntry, LogQuery, LogStatus, RetryPolicy, StateStore
+from sfprov.state import CycleStatus, LinkState, LogAction, LogEntry, LogQuery, LogStatus, RetryPolicy, StateStore
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_PARTIAL, EXIT_STAGED = 0, 1, 2, 3, 4
 
@@ -418,7 +418,7 @@ def show_status(config_path: Path, target: str | None, *, as_json: bool) -> int:
             cycles = ctx.store.cycles.recent(job, limit=5)
             escrows = ctx.store.escrows.entries(job)
             quarantine = ctx.store.quarantine.get(job)
-            links = {state.value: ctx.store.links.count(job, state) for state in _link_states()}
+            links = {state.value: ctx.store.links.count(job, state) for state in LinkState}
     except ConfigError as exc:
         return fail_config(exc)
     data: dict[str, Any] = {
@@ -477,9 +477,3 @@ def show_status(config_path: Path, target: str | None, *, as_json: bool) -> int:
     if escrows:
         out.print(f"{len(escrows)} users in escrow (failed, retried later); `sfprov logs --status failure` shows why.")
     return EXIT_OK
-
-
-def _link_states() -> list[Any]:
-    from sfprov.state import LinkState
-
-    return list(LinkState)

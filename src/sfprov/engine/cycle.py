@@ -310,7 +310,7 @@ class Engine:
         links = {k: all_links[k] for k in (*considered, *leaving) if k in all_links}
         catalogue = await users.catalogue()
         session = await users.client.session()
-        extra_fields = sorted({f for attr in self.mapping_fields() for f in (attr,)})
+        extra_fields = self.mapping_fields()
         targets: dict[str, dict[str, Any]] = {}
         candidates: dict[str, dict[str, list[str]]] = {}
         full_read = read.kind == "full" and options.only_users is None
