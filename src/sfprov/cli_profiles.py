@@ -23,7 +23,7 @@ def list_profiles(config_path: Path, target: str | None, *, as_json: bool) -> in
         async def read() -> list[ProfileInfo]:
             async with connect(chosen, base_dir=base_dir) as client:
                 catalogue = await SalesforceUsers(client).catalogue()
-            return sorted(catalogue.profiles.values(), key=lambda p: p.name.casefold())
+            return sorted(catalogue.unique_profiles(), key=lambda p: p.name.casefold())
 
         profiles = asyncio.run(read())
     except ConfigError as exc:

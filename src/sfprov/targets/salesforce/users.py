@@ -48,16 +48,55 @@ class ProfileInfo:
         return max(self.licence_total - self.licence_used, 0)
 
 
+PROFILE_KEY_PREFIX = "00e"
+"""Key prefix of Profile record ids (reference ``salesforce.md`` §2)."""
+
+
+def is_profile_id(text: str) -> bool:
+    """Whether ``text`` has the shape of a Profile id: 15 or 18 letters and digits starting with ``00e``."""
+    return len(text) in (15, 18) and text.isascii() and text.isalnum() and text.startswith(PROFILE_KEY_PREFIX)
+
+
 @dataclass
 class Catalogue:
-    """Names the mapping uses, resolved to this org's ids, read once per cycle."""
+    """Names the mapping uses, resolved to this org's ids, read once per cycle.
+
+    ``profiles`` answers a case-folded profile **name** and also a case-folded **18-character profile id**: app
+    roles that ``sfprov profiles --publish`` writes carry the profile id as their ``value`` (role values may not hold
+    spaces, docs/dev/profiles-publish.md), so ``SingleAppRoleAssignment`` hands the engine an id, which it looks up
+    case-folded like a name. An 18-character id is case-insensitive (its last three characters encode the case of
+    the first fifteen, reference ``salesforce.md`` §2), so its case-folded form names exactly one record. A
+    15-character id is case-sensitive: ``00eA`` and ``00ea`` are different records, so it is never put in the
+    case-folded table; :meth:`profile` resolves it by exact case. Several keys share one :class:`ProfileInfo`:
+    iterate :meth:`unique_profiles`, not ``profiles.values()``.
+    """
 
     profiles: dict[str, ProfileInfo] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     permission_sets: dict[str, str] = field(default_factory=dict)
 
+    def add_profile(self, info: ProfileInfo) -> None:
+        """Index ``info`` by its case-folded name and 18-character id (a name wins over an id-shaped key)."""
+        self.profiles[info.name.casefold()] = info
+        if len(info.id) == 18:
+            self.profiles.setdefault(info.id.casefold(), info)
+
+    def unique_profiles(self) -> list[ProfileInfo]:
+        """Each profile once, whatever number of keys lead to it."""
+        return list({info.id: info for info in self.profiles.values()}.values())
+
+    def profile(self, key: str) -> ProfileInfo | None:
+        """The profile a mapping value names: a name (any case), an 18-character id (any case) or a
+        15-character id (exact case only, as Salesforce compares it)."""
+        info = self.profiles.get(key.casefold())
+        if info is not None:
+            return info
+        if len(key) == 15 and is_profile_id(key):
+            return next((p for p in self.unique_profiles() if p.id[:15] == key), None)
+        return None
+
     def profile_id(self, name: str) -> str | None:
-        info = self.profiles.get(name.casefold())
+        info = self.profile(name)
         return info.id if info else None
 
 
@@ -117,7 +156,8 @@ class SalesforceUsers:
         return out
 
     async def catalogue(self) -> Catalogue:
-        """Profiles with their licence and free seats, roles and permission sets, by name (case-insensitive)."""
+        """Profiles with their licence and free seats (by name or 18-character id), roles and permission sets, by
+        name (case-insensitive)."""
         licences: dict[str, tuple[str, int, int]] = {}
         async for row in self.client.query("SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense"):
             licences[str(row["Id"])] = (str(row["Name"]), int(row["TotalLicenses"]), int(row["UsedLicenses"]))
@@ -132,7 +172,7 @@ class SalesforceUsers:
                 licence_total=licence[1] if licence else None,
                 licence_used=licence[2] if licence else None,
             )
-            cat.profiles[info.name.casefold()] = info
+            cat.add_profile(info)
         async for row in self.client.query("SELECT Id, Name FROM UserRole"):
             cat.roles[str(row["Name"]).casefold()] = str(row["Id"])
         async for row in self.client.query("SELECT Id, Name, Label FROM PermissionSet WHERE IsOwnedByProfile = false"):
