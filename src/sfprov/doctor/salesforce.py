@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from sfprov.config.models import TargetConfig
 from sfprov.config.permissions import permission_warnings
+from sfprov.doctor import sf_permissions
 from sfprov.doctor.model import Check, CheckList, Status
+from sfprov.doctor.sf_permissions import read_grants
 from sfprov.errors import ConfigError, ConnectorError, SfprovError
 from sfprov.mapping.config import MappingConfig
 from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, method_warnings
 from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
 from sfprov.targets.salesforce.factory import connect, login_method
-from sfprov.targets.salesforce.soql import quote, select
 from sfprov.targets.salesforce.users import SalesforceUsers
 
 GALLERY_DEFAULT_PROFILE = "Chatter Free User"
@@ -68,7 +68,9 @@ async def check_salesforce(
         if not await _login(checks, client):
             checks.skip(later[2:], "login failed")
             return checks.items
-        await _permissions(checks, client)
+        if not await _permissions(checks, client, target, mapping):
+            checks.skip(later[3:], "the integration user has no API access")
+            return checks.items
         await _licences(checks, client, profiles_used(mapping) | set(extra_profiles))
         await _allowance(checks, client, target)
     return checks.items
@@ -126,38 +128,33 @@ async def _login(checks: CheckList, client: SalesforceClient) -> bool:
     return True
 
 
-async def _permissions(checks: CheckList, client: SalesforceClient) -> None:
+async def _permissions(
+    checks: CheckList, client: SalesforceClient, target: TargetConfig, mapping: MappingConfig
+) -> bool:
+    """Effective permissions (profile OR assigned permission sets) against what the config asks
+    (:mod:`sfprov.doctor.sf_permissions`). False when the API itself is refused (nothing later can work)."""
     session = await client.session()
-    fields = ["Id", "Username", "Profile.Name", "Profile.PermissionsApiEnabled", "Profile.PermissionsManageUsers"]
-    query = select(fields, "User", f"Id = {quote(session.user_id)}")
+    if not session.user_id:
+        checks.add(sf_permissions.CHECK, Status.FAIL, "The login did not say which user it is.")
+        return True
     try:
-        rows = await client.query_list(query)
+        grants = await read_grants(client, session.user_id)
     except ConnectorError as exc:
-        checks.add("API access and permissions", Status.FAIL, exc.message, exc.fix)
-        return
-    if not rows:
-        checks.add("API access and permissions", Status.FAIL, "The logged-in user cannot read its own User record.")
-        return
-    profile: dict[str, Any] = rows[0].get("Profile") or {}
-    missing = [
-        label
-        for label, field in (("API Enabled", "PermissionsApiEnabled"), ("Manage Users", "PermissionsManageUsers"))
-        if profile.get(field) is not True
-    ]
-    if missing:
-        checks.add(
-            "API access and permissions",
-            Status.FAIL,
-            f"Profile {profile.get('Name')!r} of {rows[0].get('Username')} lacks {', '.join(missing)}.",
-            f"Setup > Profiles > {profile.get('Name')} > System Permissions: tick {' and '.join(missing)} (on the "
-            "profile itself, as the gallery app's tutorial requires).",
-        )
-        return
-    checks.add(
-        "API access and permissions",
-        Status.PASS,
-        f"{rows[0].get('Username')} ({profile.get('Name')}) has API Enabled and Manage Users",
-    )
+        if exc.code == "API_CURRENTLY_DISABLED":
+            checks.add(
+                sf_permissions.CHECK,
+                Status.FAIL,
+                f"{exc.message.rstrip('.')}. The integration user {session.user_id} lacks API Enabled (every API "
+                "call needs it, reference §3.1).",
+                "Setup > Permission Sets > New (or an existing set for sfprov) > System Permissions > Edit: tick API "
+                "Enabled; Save; then Manage Assignments > Add Assignment > the integration user. Or Setup > Profiles "
+                "> its profile > System Permissions: tick API Enabled.",
+            )
+            return False
+        checks.add(sf_permissions.CHECK, Status.FAIL, exc.message, exc.fix)
+        return exc.code != "API_DISABLED_FOR_ORG"
+    sf_permissions.check_permissions(checks, grants, sf_permissions.needs(target, mapping))
+    return True
 
 
 async def _licences(checks: CheckList, client: SalesforceClient, profiles: set[str]) -> None:

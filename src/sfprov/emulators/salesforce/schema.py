@@ -705,9 +705,16 @@ _PERMISSION_SET = SObjectDef(
         _ref("ProfileId", ("Profile",), "Profile", "Profile ID", createable=False, updateable=False),
         _bool("IsOwnedByProfile", "Is Owned by Profile", createable=False, updateable=False),
         _bool("IsCustom", "Custom", createable=False, updateable=False),
+        # The same user permissions as the Profile above: a permission set grants any of them, and a profile's own
+        # permissions live in its profile-owned set (reference §6), so both objects carry every flag.
         _bool("PermissionsApiEnabled", "API Enabled"),
         _bool("PermissionsManageUsers", "Manage Users"),
+        _bool("PermissionsManageInternalUsers", "Manage Internal Users"),
+        _bool("PermissionsAssignPermissionSets", "Assign Permission Sets"),
         _bool("PermissionsViewSetup", "View Setup and Configuration"),
+        _bool("PermissionsModifyAllData", "Modify All Data"),
+        _bool("PermissionsViewAllData", "View All Data"),
+        _bool("PermissionsUseAnyApiAuth", "Use Any API Client"),
         _f("Description", "string", 255, "Description"),
         _ref(
             "PermissionSetGroupId",

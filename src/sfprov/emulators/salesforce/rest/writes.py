@@ -2,9 +2,11 @@
 
 Why here and not in the org rules: the running user's permission to write setup objects and the
 ``UNABLE_TO_LOCK_ROW`` fault are properties of the call, not of a record's values. Creating or updating users needs
-"Manage Users" (reference ``salesforce.md`` §3.1); permission set assignments need it or "Assign Permission Sets"
-(§6). The refusal is per record (``INSUFFICIENT_ACCESS_OR_READONLY``, reference §8.4; the message is the common
-Salesforce text, UNVERIFIED for User).
+"Manage Internal Users", which "Manage Users" includes (reference ``salesforce.md`` §3.1); freezing through
+``UserLogin`` needs "Manage Users" itself (§4.3); permission set assignments need it or "Assign Permission Sets" (§6).
+Each permission counts whether the profile or an assigned permission set grants it (:meth:`Org.has_permission`).
+The refusal is per record (``INSUFFICIENT_ACCESS_OR_READONLY``, reference §8.4; the message is the common Salesforce
+text, UNVERIFIED for User).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ INSUFFICIENT_ACCESS_MESSAGE = "insufficient access rights on object id"
 LOCK_MESSAGE = "unable to obtain exclusive access to this record"
 
 _PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "User": ("PermissionsManageUsers",),
+    "User": ("PermissionsManageUsers", "PermissionsManageInternalUsers"),
     "UserLogin": ("PermissionsManageUsers",),
     "PermissionSetAssignment": ("PermissionsManageUsers", "PermissionsAssignPermissionSets"),
 }
