@@ -16,6 +16,7 @@ from sfprov.config.models import TargetConfig
 from sfprov.config.permissions import permission_warnings
 from sfprov.doctor import sf_permissions
 from sfprov.doctor.model import Check, CheckList, Status
+from sfprov.doctor.sf_fields import check_mapped_fields
 from sfprov.doctor.sf_permissions import read_grants
 from sfprov.errors import ConfigError, ConnectorError, SfprovError
 from sfprov.mapping.config import MappingConfig
@@ -50,7 +51,7 @@ async def check_salesforce(
     extra_profiles: frozenset[str] = frozenset(),
 ) -> list[Check]:
     checks = CheckList(f"salesforce:{target.name}")
-    later = ["host and TLS", "login", "API access and permissions", "licences", "API allowance"]
+    later = ["host and TLS", "login", "API access and permissions", "mapped fields", "licences", "API allowance"]
     for warning in permission_warnings(target, base_dir, f"targets[{target.name}]"):
         checks.add("secret file permissions", Status.WARN, warning, "chmod 600 the file; chown it to sfprov")
     try:
@@ -71,6 +72,7 @@ async def check_salesforce(
         if not await _permissions(checks, client, target, mapping):
             checks.skip(later[3:], "the integration user has no API access")
             return checks.items
+        await check_mapped_fields(checks, client, mapping)
         await _licences(checks, client, profiles_used(mapping) | set(extra_profiles))
         await _allowance(checks, client, target)
     return checks.items
