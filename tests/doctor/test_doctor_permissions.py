@@ -172,3 +172,23 @@ def test_api_enabled_through_a_permission_set_is_enough(integration_org: Integra
     check = run_doctor(target)["API access and permissions"]
     assert check.status is Status.PASS, check
     assert "API Enabled for every API call: permission set api" in check.detail
+
+
+def test_licences_accept_profile_ids(integration_org: IntegrationOrg) -> None:
+    """App roles published by ``sfprov profiles --publish`` carry the 18-character profile id as their value."""
+    _, target = integration_org.integration_user(permission_sets={"sfprov_Provisioning": FULL_SET})
+    chatter = integration_org.org.profile_id("Chatter Free User")
+    unknown = "00e" + "Z" * 15
+    mapping = MappingConfig.model_validate(
+        {
+            "profile_source": "group_rules",
+            "profile_rules": [{"group": "Staff", "profile": chatter.lower()}, {"group": "Old", "profile": unknown}],
+        }
+    )
+    checks = run_doctor(target, mapping)
+    found = checks[f"licences: {chatter.lower()}"]
+    assert found.status is Status.PASS
+    assert "for profile 'Chatter Free User'" in found.detail
+    missing = checks[f"licences: {unknown}"]
+    assert missing.status is Status.FAIL
+    assert "profile id" in missing.detail

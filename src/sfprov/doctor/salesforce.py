@@ -23,7 +23,7 @@ from sfprov.mapping.config import MappingConfig
 from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, method_warnings
 from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
 from sfprov.targets.salesforce.factory import connect, login_method
-from sfprov.targets.salesforce.users import SalesforceUsers
+from sfprov.targets.salesforce.users import SalesforceUsers, is_profile_id
 
 GALLERY_DEFAULT_PROFILE = "Chatter Free User"
 
@@ -168,8 +168,16 @@ async def _licences(checks: CheckList, client: SalesforceClient, profiles: set[s
     if not profiles:
         checks.add("licences", Status.PASS, "the mapping names no fixed profile (profiles come from app roles)")
     for name in sorted(profiles):
-        info = catalogue.profiles.get(name.casefold())
-        if info is None:
+        info = catalogue.profile(name)  # a name (any case) or a profile id, as the engine resolves it
+        if info is None and is_profile_id(name):
+            checks.add(
+                f"licences: {name}",
+                Status.FAIL,
+                f"The mapping uses profile id {name}, which is no profile of this org.",
+                "Use the id of a profile of this org (SELECT Id, Name FROM Profile), or its name; re-publish the "
+                "app roles (sfprov profiles --publish) when they carry another org's ids.",
+            )
+        elif info is None:
             checks.add(
                 f"licences: {name}",
                 Status.FAIL,
@@ -180,15 +188,17 @@ async def _licences(checks: CheckList, client: SalesforceClient, profiles: set[s
             checks.add(
                 f"licences: {name}",
                 Status.WARN,
-                f"No free {info.licence_name} licence for profile {name!r} "
+                f"No free {info.licence_name} licence for profile {info.name!r} "
                 f"({info.licence_used}/{info.licence_total} used): new users with it will fail.",
                 "Buy licences, deactivate unused users, or map a profile of another licence.",
             )
         else:
+            named = "" if info.name.casefold() == name.casefold() else f" for profile {info.name!r}"
             checks.add(
                 f"licences: {name}",
                 Status.PASS,
-                f"{info.free_seats} free {info.licence_name} licences ({info.licence_used}/{info.licence_total} used)",
+                f"{info.free_seats} free {info.licence_name} licences{named} "
+                f"({info.licence_used}/{info.licence_total} used)",
             )
 
 
