@@ -10,7 +10,7 @@ intended behaviour change: ``SFPROV_PIN_WRITE=1 pytest tests/engine/test_plan_pi
 
 What is pinned per action is what the CLI prints (``cli_engine.action_json``) plus everything the applier turns
 into writes, links and log entries: the values sent, the exported values, the permission sets, the matching
-attribute, and the log's modified properties (``values_for_log``).
+attribute, the values each written link remembers, and the log's modified properties (``values_for_log``).
 """
 
 from __future__ import annotations
@@ -250,7 +250,8 @@ def pin_action(action: Action) -> dict[str, Any]:
         "kind": action.kind.value,
         "sourceName": action.source_name,
         "values": _plain(action.values),
-        "exported": _plain(action.exported),
+        # what the link remembers: only actions that write one (a skip or an error stores no link)
+        "exported": _plain(action.exported) if action.kind.value not in ("skip", "error") else None,
         "permissionSets": _plain(action.permission_sets) if action.permission_sets is not None else None,
     }
 

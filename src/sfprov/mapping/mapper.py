@@ -15,6 +15,7 @@ Nothing here raises for a bad user: every problem becomes a :class:`~sfprov.mapp
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +23,8 @@ from typing import Any
 
 from sfprov.mapping import attributes, entitlements
 from sfprov.mapping import salesforce_fields as sf
-from sfprov.mapping.config import AttributeMapping, MappingConfig, MappingType, ScopingConfig
-from sfprov.mapping.expressions import EvalContext, ExpressionError, IgnoreFlow, evaluate
+from sfprov.mapping.config import AttributeMapping, Flow, MappingConfig, MappingType, ScopingConfig
+from sfprov.mapping.expressions import EvalContext, Expression, ExpressionError, IgnoreFlow, evaluate
 from sfprov.mapping.picklists import BUILT_IN
 from sfprov.mapping.result import (
     DesiredUser,
@@ -72,6 +73,128 @@ class _Evaluated:
     issue: MappingIssue | None = None
 
 
+_ORIGIN = {
+    MappingType.DIRECT: Origin.DIRECT,
+    MappingType.CONSTANT: Origin.CONSTANT,
+    MappingType.EXPRESSION: Origin.EXPRESSION,
+    MappingType.NONE: Origin.NONE,
+}
+_SPECIAL = (sf.PROFILE_NAME, sf.PERMISSION_SETS, sf.USER_ROLE_NAME)
+_SYSTEM_RANDOM = random.SystemRandom()
+"""One generator for every user: ``SystemRandom`` keeps no state (it reads the OS's source on each draw), so sharing
+it changes nothing but the cost of creating one per user."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One attribute mapping with everything that does not depend on the user worked out once per mapping."""
+
+    attr: AttributeMapping
+    kind: MappingType
+    target: sf.TargetField
+    origin: Origin
+    rule: str
+    default: str | None
+    on_create: bool
+    source: str | None
+    expression: Expression | None
+    contexts: Mapping[str, FieldContext]
+    """The Salesforce rules' context per operation (the mapping's default, the picklist values, ASCII folding)."""
+
+
+@dataclass(slots=True)
+class _Compiled:
+    """A mapping prepared for many users: ``map_user`` runs once per user and cycle, so what depends only on the
+    mapping (the effective rows, their targets, rule texts, defaults, picklist sets, sandbox suffixes) is done once."""
+
+    config: MappingConfig
+    rows: tuple[_Row, ...]
+    special: Mapping[str, _Row]
+    matching_rows: tuple[_Row, ...]
+    matching_names: str
+    known: Mapping[str, frozenset[str]]
+    suffixes: dict[str | None, SandboxSuffixes | None] = field(default_factory=dict)
+
+    def suffixes_for(self, sandbox: str | None) -> SandboxSuffixes | None:
+        if sandbox not in self.suffixes:
+            self.suffixes[sandbox] = suffixes(self.config.sandbox, sandbox)
+        return self.suffixes[sandbox]
+
+
+def _known_picklists(config: MappingConfig, picklists: Mapping[str, Iterable[str]] | None) -> dict[str, frozenset[str]]:
+    known = {name: frozenset(values) for name, values in BUILT_IN.items()}
+    for name, values in (picklists or {}).items():
+        canonical = sf.lookup(name)
+        known[canonical.name if canonical else name] = frozenset(values)
+    for name, extra in config.picklists.items():
+        known[name] = known.get(name, frozenset()) | frozenset(extra)
+    return known
+
+
+def _compile(config: MappingConfig, picklists: Mapping[str, Iterable[str]] | None) -> _Compiled:
+    known = _known_picklists(config, picklists)
+    ascii_fields = {f.lower() for f in config.ascii_fields}
+    rows: list[_Row] = []
+    for attr in config.effective_attributes():
+        target = _target(attr)
+        default = _default_text(attr)
+        contexts = {
+            operation: FieldContext(
+                operation=operation,
+                default=default,
+                known_values=known.get(target.name),
+                ascii=target.name.lower() in ascii_fields,
+            )
+            for operation in ("create", "update")
+        }
+        rows.append(
+            _Row(
+                attr=attr,
+                kind=attr.kind,
+                target=target,
+                origin=_ORIGIN[attr.kind],
+                rule=attr.rule_text(),
+                default=default,
+                on_create=attr.flow is Flow.ON_CREATE,
+                source=attr.source,
+                expression=attr.parsed_expression(),
+                contexts=contexts,
+            )
+        )
+    special = {row.attr.target: row for row in rows if row.attr.target in _SPECIAL}
+    matching = tuple(row for row in rows if row.attr.matching)
+    return _Compiled(
+        config=config,
+        rows=tuple(row for row in rows if row.attr.target not in _SPECIAL),
+        special=special,
+        matching_rows=tuple(row for row in matching if row.attr.target not in _SPECIAL),
+        matching_names=", ".join(row.attr.target for row in matching) or "none configured",
+        known=known,
+    )
+
+
+_COMPILED: dict[int, _Compiled] = {}
+_COMPILED_MAX = 32
+
+
+def _compiled(config: MappingConfig, picklists: Mapping[str, Iterable[str]] | None = None) -> _Compiled:
+    """The prepared form of ``config``, kept per configuration object (a cycle maps every user with one).
+
+    Keyed by identity: the cache holds the object itself, so its id cannot be reused while the entry lives, and a
+    changed configuration is a new object (``MappingConfig`` is frozen). Org picklists given per call are rare
+    (``explain``) and prepared afresh.
+    """
+    if picklists:
+        return _compile(config, picklists)
+    found = _COMPILED.get(id(config))
+    if found is not None and found.config is config:
+        return found
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    compiled = _COMPILED[id(config)] = _compile(config, None)
+    return compiled
+
+
 @dataclass(slots=True)
 class _Run:
     """Working state of one ``map_user`` call."""
@@ -83,11 +206,63 @@ class _Run:
     suffixes: SandboxSuffixes | None
     taken_nicknames: frozenset[str] | None
     known: Mapping[str, frozenset[str]]
+    explain: bool = True
+    """Build the per-field explanations (``sfprov plan --explain``, on-demand); the plan itself needs none."""
     fields: dict[str, FieldValue] = field(default_factory=dict)
     fill_if_empty: dict[str, FieldValue] = field(default_factory=dict)
     matching: list[tuple[int, str, str]] = field(default_factory=list)
     issues: list[MappingIssue] = field(default_factory=list)
     explanations: list[FieldExplanation] = field(default_factory=list)
+
+
+def _start(
+    user: SourceUser,
+    compiled: _Compiled,
+    operation: Operation,
+    *,
+    taken_nicknames: Iterable[str] | None,
+    sandbox: str | None,
+    now: datetime | None,
+    explain: bool,
+) -> _Run:
+    ctx = EvalContext(
+        attribute=attributes.reader(user, compiled.config.guest_upn),
+        app_role_assignments=user.app_role_assignments,
+        rng=_SYSTEM_RANDOM,
+    )
+    if now is not None:
+        fixed = now
+        ctx.now = lambda: fixed
+    if taken_nicknames is not None and not isinstance(taken_nicknames, frozenset):
+        taken_nicknames = frozenset(taken_nicknames)
+    return _Run(
+        user=user,
+        config=compiled.config,
+        operation=operation,
+        ctx=ctx,
+        suffixes=compiled.suffixes_for(sandbox),
+        taken_nicknames=taken_nicknames,
+        known=compiled.known,
+        explain=explain,
+    )
+
+
+def matching_values(
+    user: SourceUser, config: MappingConfig, *, sandbox: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The matching attributes with a value, in precedence order: ``map_user(user, config, operation="update",
+    sandbox=sandbox).matching``, computed from the matching mappings alone.
+
+    The cycle needs them for every unlinked user before it can look candidates up, and the plan again to match;
+    evaluating the matching mappings alone (``Username`` in the gallery mapping) instead of all of them is what keeps
+    a cycle at one complete mapping per user. The virtual targets (ProfileName, UserRoleName, PermissionSets) are
+    never matching attributes (``MappingConfig`` refuses them), so the matching mappings are plain fields.
+    """
+    compiled = _compiled(config)
+    run = _start(user, compiled, "update", taken_nicknames=None, sandbox=sandbox, now=None, explain=False)
+    for row in compiled.matching_rows:
+        _map_field(run, row)
+    return tuple((name, value) for _, name, value in sorted(run.matching))
 
 
 def map_user(
@@ -99,42 +274,21 @@ def map_user(
     sandbox: str | None = None,
     picklists: Mapping[str, Iterable[str]] | None = None,
     now: datetime | None = None,
+    explain: bool = True,
 ) -> DesiredUser:
     """The Salesforce user ``user`` should be, for a create or an update.
 
     ``taken_nicknames``: CommunityNicknames held by *other* users of the org (None: uniqueness is not checked).
     ``sandbox``: the target sandbox's name (wins over ``mapping.sandbox.name``); None with no configured name
     means production. ``picklists``: the org's accepted picklist values from ``describe`` (replace the built-in
-    sets for the fields given; ``mapping.picklists`` extras are added either way).
+    sets for the fields given; ``mapping.picklists`` extras are added either way). ``explain=False`` leaves
+    ``explanations`` empty (the plan of a cycle needs the values only; everything else is the same).
     """
-    known = {name: frozenset(values) for name, values in BUILT_IN.items()}
-    for name, values in (picklists or {}).items():
-        canonical = sf.lookup(name)
-        known[canonical.name if canonical else name] = frozenset(values)
-    for name, extra in config.picklists.items():
-        known[name] = known.get(name, frozenset()) | frozenset(extra)
-    ctx_kwargs: dict[str, Any] = {
-        "attribute": attributes.reader(user, config.guest_upn),
-        "app_role_assignments": user.app_role_assignments,
-    }
-    if now is not None:
-        fixed = now
-        ctx_kwargs["now"] = lambda: fixed
-    run = _Run(
-        user=user,
-        config=config,
-        operation=operation,
-        ctx=EvalContext(**ctx_kwargs),
-        suffixes=suffixes(config.sandbox, sandbox),
-        taken_nicknames=frozenset(taken_nicknames) if taken_nicknames is not None else None,
-        known=known,
-    )
-    special: dict[str, AttributeMapping] = {}
-    for attr in config.effective_attributes():
-        if attr.target in (sf.PROFILE_NAME, sf.PERMISSION_SETS, sf.USER_ROLE_NAME):
-            special[attr.target] = attr
-        else:
-            _map_field(run, attr)
+    compiled = _compiled(config, picklists)
+    run = _start(user, compiled, operation, taken_nicknames=taken_nicknames, sandbox=sandbox, now=now, explain=explain)
+    for row in compiled.rows:
+        _map_field(run, row)
+    special = compiled.special
     profile = _profile(run, special.get(sf.PROFILE_NAME))
     permission_sets = _permission_sets(run, special.get(sf.PERMISSION_SETS))
     role = _role(run, special.get(sf.USER_ROLE_NAME))
@@ -142,11 +296,11 @@ def map_user(
         _check_required(run)
     matching = tuple((name, value) for _, name, value in sorted(run.matching))
     if not matching:
-        names = ", ".join(a.target for a in config.effective_attributes() if a.matching) or "none configured"
         run.issues.append(
             MappingIssue(
                 IssueCode.NO_MATCHING_VALUE,
-                f"no matching attribute has a value ({names}), so the user cannot be looked up in Salesforce",
+                f"no matching attribute has a value ({compiled.matching_names}), so the user cannot be looked up in "
+                "Salesforce",
                 None,
                 "give the user a value for the source of the first matching attribute",
             )
@@ -154,34 +308,33 @@ def map_user(
     return DesiredUser(
         source_id=user.id,
         operation=operation,
-        fields=dict(run.fields),
+        fields=run.fields,
         profile_name=profile,
         permission_sets=permission_sets,
         role_name=role,
         matching=matching,
         issues=tuple(run.issues),
         explanations=tuple(run.explanations),
-        fill_if_empty=dict(run.fill_if_empty),
+        fill_if_empty=run.fill_if_empty,
     )
 
 
-def _evaluate(run: _Run, attr: AttributeMapping) -> _Evaluated:
-    if attr.kind is MappingType.DIRECT:
-        assert attr.source is not None
-        return _Evaluated(run.ctx.attribute(attr.source))
-    if attr.kind is MappingType.CONSTANT:
-        return _Evaluated(attr.value)
-    expr = attr.parsed_expression()
-    if expr is None:
+def _evaluate(run: _Run, row: _Row) -> _Evaluated:
+    if row.kind is MappingType.DIRECT:
+        assert row.source is not None
+        return _Evaluated(run.ctx.attribute(row.source))
+    if row.kind is MappingType.CONSTANT:
+        return _Evaluated(row.attr.value)
+    if row.expression is None:
         return _Evaluated(None)
     try:
-        return _Evaluated(evaluate(expr, run.ctx))
+        return _Evaluated(evaluate(row.expression, run.ctx))
     except IgnoreFlow:
         return _Evaluated(ignored=True)
     except ExpressionError as exc:
-        return _Evaluated(issue=_expression_issue(attr, exc.reason, exc.fix))
+        return _Evaluated(issue=_expression_issue(row.attr, exc.reason, exc.fix))
     except Exception as exc:  # a defect in a function must fail this user, not the cycle
-        return _Evaluated(issue=_expression_issue(attr, f"unexpected {type(exc).__name__}: {exc}", None))
+        return _Evaluated(issue=_expression_issue(row.attr, f"unexpected {type(exc).__name__}: {exc}", None))
 
 
 def _expression_issue(attr: AttributeMapping, reason: str, fix: str | None) -> MappingIssue:
@@ -193,27 +346,14 @@ def _expression_issue(attr: AttributeMapping, reason: str, fix: str | None) -> M
     )
 
 
-def _origin(attr: AttributeMapping) -> Origin:
-    return {
-        MappingType.DIRECT: Origin.DIRECT,
-        MappingType.CONSTANT: Origin.CONSTANT,
-        MappingType.EXPRESSION: Origin.EXPRESSION,
-        MappingType.NONE: Origin.NONE,
-    }[attr.kind]
-
-
 def _target(attr: AttributeMapping) -> sf.TargetField:
     return sf.lookup(attr.target) or sf.TargetField(attr.target, "custom")
 
 
-def _finish(run: _Run, target: sf.TargetField, value: Any, default: str | None) -> RuleOutcome:
+def _finish(run: _Run, row: _Row, value: Any) -> RuleOutcome:
     """Salesforce rules, then the sandbox suffix (checked again, since it makes the value longer)."""
-    ctx = FieldContext(
-        operation=run.operation,
-        default=default,
-        known_values=run.known.get(target.name),
-        ascii=target.name.lower() in {f.lower() for f in run.config.ascii_fields},
-    )
+    target = row.target
+    ctx = row.contexts[run.operation]
     outcome = apply_rules(target, value, ctx)
     suffix = run.suffixes.for_field(target.name) if run.suffixes else ""
     if suffix and isinstance(outcome.value, str) and outcome.value and not outcome.issues:
@@ -236,52 +376,60 @@ def _default_text(attr: AttributeMapping) -> str | None:
     return str(attr.default)
 
 
-def _map_field(run: _Run, attr: AttributeMapping) -> None:
-    target = _target(attr)
-    origin = _origin(attr)
-    rule = attr.rule_text()
-    evaluated = _evaluate(run, attr) if attr.kind is not MappingType.NONE else _Evaluated()
+def _skip(run: _Run, row: _Row, source_value: Any, reason: str) -> None:
+    if run.explain:
+        run.explanations.append(
+            FieldExplanation(row.target.name, None, row.origin, row.rule, source_value, skipped=reason)
+        )
+
+
+def _map_field(run: _Run, row: _Row) -> None:
+    target = row.target
+    evaluated = _evaluate(run, row) if row.kind is not MappingType.NONE else _Evaluated()
     source_outcome: RuleOutcome | None = None
     if evaluated.value is not None and evaluated.issue is None and not evaluated.ignored:
-        source_outcome = _finish(run, target, evaluated.value, _default_text(attr))
-        if attr.matching and isinstance(source_outcome.value, str) and source_outcome.value:
-            run.matching.append((attr.matching, target.name, source_outcome.value))
-
-    def skip(reason: str, issues: Iterable[MappingIssue] = ()) -> None:
-        run.issues.extend(issues)
-        run.explanations.append(FieldExplanation(target.name, None, origin, rule, evaluated.value, skipped=reason))
-
+        source_outcome = _finish(run, row, evaluated.value)
+        if row.attr.matching and isinstance(source_outcome.value, str) and source_outcome.value:
+            run.matching.append((row.attr.matching, target.name, source_outcome.value))
     if evaluated.issue is not None:
-        skip("the expression failed", [evaluated.issue])
+        run.issues.append(evaluated.issue)
+        _skip(run, row, evaluated.value, "the expression failed")
         return
     if evaluated.ignored:
-        skip("IgnoreFlowIfNullOrEmpty: the value is empty, so the field is left out")
+        _skip(run, row, evaluated.value, "IgnoreFlowIfNullOrEmpty: the value is empty, so the field is left out")
         return
-    if attr.flow.value == "on_create" and run.operation == "update":
-        skip("applies only during creation")
-        if attr.matching and source_outcome is not None:
+    if row.on_create and run.operation == "update":
+        _skip(run, row, evaluated.value, "applies only during creation")
+        if row.attr.matching and source_outcome is not None:
             run.issues.extend(source_outcome.issues)
         return
     if evaluated.value is None:
-        default = _default_text(attr)
+        default = row.default
         if default is None:
-            skip("the source value is null; nulls are not provisioned")
+            _skip(run, row, None, "the source value is null; nulls are not provisioned")
             return
         if run.operation == "update":
-            if attr.kind is MappingType.NONE:
-                outcome = _finish(run, target, default, default)
+            if row.kind is MappingType.NONE:
+                outcome = _finish(run, row, default)
                 if outcome.value is not None:
                     run.fill_if_empty[target.name] = outcome.value
-                skip("no source; its default applies only on create (offered where Salesforce's value is empty)")
+                _skip(
+                    run,
+                    row,
+                    None,
+                    "no source; its default applies only on create (offered where Salesforce's value is empty)",
+                )
             else:
-                skip("the source value is null; the default applies only on create")
+                _skip(run, row, None, "the source value is null; the default applies only on create")
             return
-        why = "no source" if attr.kind is MappingType.NONE else f"{rule} gave null"
-        shown = f"default value {default!r} ({why}; the user is being created)"
-        _send(run, target, _finish(run, target, default, default), Origin.DEFAULT, shown, evaluated.value)
+        shown = ""
+        if run.explain:
+            why = "no source" if row.kind is MappingType.NONE else f"{row.rule} gave null"
+            shown = f"default value {default!r} ({why}; the user is being created)"
+        _send(run, target, _finish(run, row, default), Origin.DEFAULT, shown, evaluated.value)
         return
     assert source_outcome is not None
-    _send(run, target, source_outcome, origin, rule, evaluated.value)
+    _send(run, target, source_outcome, row.origin, row.rule, evaluated.value)
 
 
 def _send(
@@ -294,13 +442,14 @@ def _send(
 ) -> None:
     run.issues.extend(outcome.issues)
     value = outcome.value
-    repairs = list(outcome.repairs)
     if value is None:
-        reason = "refused: " + "; ".join(i.message for i in outcome.issues) if outcome.issues else "no value"
-        run.explanations.append(
-            FieldExplanation(target.name, None, origin, rule, source_value, tuple(repairs), skipped=reason)
-        )
+        if run.explain:
+            reason = "refused: " + "; ".join(i.message for i in outcome.issues) if outcome.issues else "no value"
+            run.explanations.append(
+                FieldExplanation(target.name, None, origin, rule, source_value, tuple(outcome.repairs), skipped=reason)
+            )
         return
+    repairs = outcome.repairs
     if target.name == "CommunityNickname" and isinstance(value, str) and run.taken_nicknames is not None:
         unique = unique_nickname(value, run.user.id, run.taken_nicknames, target.length or 40)
         if unique is None:
@@ -312,15 +461,17 @@ def _send(
                     "map CommunityNickname to a more specific value",
                 )
             )
-            run.explanations.append(
-                FieldExplanation(target.name, None, origin, rule, source_value, tuple(repairs), "no free value")
-            )
+            if run.explain:
+                run.explanations.append(
+                    FieldExplanation(target.name, None, origin, rule, source_value, tuple(repairs), "no free value")
+                )
             return
         if unique != value:
-            repairs.append(f"unique-nickname: '{value}' is taken in the org; '{unique}' used")
+            repairs = [*repairs, f"unique-nickname: '{value}' is taken in the org; '{unique}' used"]
             value = unique
     run.fields[target.name] = value
-    run.explanations.append(FieldExplanation(target.name, value, origin, rule, source_value, tuple(repairs)))
+    if run.explain:
+        run.explanations.append(FieldExplanation(target.name, value, origin, rule, source_value, tuple(repairs)))
 
 
 def _check_required(run: _Run) -> None:
@@ -341,17 +492,17 @@ def _check_required(run: _Run) -> None:
             )
 
 
-def _text_value(run: _Run, attr: AttributeMapping) -> tuple[str | None, FieldExplanation]:
+def _text_value(run: _Run, row: _Row) -> tuple[str | None, FieldExplanation | None]:
     """Evaluate a mapping of a virtual single-valued target (ProfileName, UserRoleName) with the usual flow rules."""
     before = len(run.explanations)
-    _map_field(run, attr)
+    _map_field(run, row)
     explanation = run.explanations.pop(before) if len(run.explanations) > before else None
-    value = run.fields.pop(attr.target, None)
-    assert explanation is not None
+    value = run.fields.pop(row.attr.target, None)
+    assert explanation is not None or not run.explain
     return (value if isinstance(value, str) and value else None), explanation
 
 
-def _profile(run: _Run, attr: AttributeMapping | None) -> str | None:
+def _profile(run: _Run, row: _Row | None) -> str | None:
     source = run.config.profile_source
     if source in ("group_rules", "group_rules_then_app_role"):
         choice = entitlements.choose(run.config.profile_rules, run.user, sf.PROFILE_NAME)
@@ -368,13 +519,14 @@ def _profile(run: _Run, attr: AttributeMapping | None) -> str | None:
     if issues:
         run.issues.extend(issues)
         _explain_virtual(
-            run, sf.PROFILE_NAME, None, Origin.APP_ROLE, attr.rule_text() if attr else "(unmapped)", issues[0].message
+            run, sf.PROFILE_NAME, None, Origin.APP_ROLE, row.rule if row else "(unmapped)", issues[0].message
         )
         return None
-    if attr is None:
+    if row is None:
         return _profile_fallback(run)
-    value, explanation = _text_value(run, attr)
-    run.explanations.append(explanation)
+    value, explanation = _text_value(run, row)
+    if explanation is not None:
+        run.explanations.append(explanation)
     if value is None and run.operation == "create" and not any(i.field == sf.PROFILE_NAME for i in run.issues):
         _no_profile(run, "the ProfileName mapping gives no value")
     return value
@@ -413,25 +565,28 @@ def _no_profile(run: _Run, why: str) -> None:
 def _explain_virtual(
     run: _Run, target: str, value: str | None, origin: Origin, rule: str, skipped: str | None = None
 ) -> None:
-    run.explanations.append(FieldExplanation(target, value, origin, rule, skipped=skipped if value is None else None))
+    if run.explain:
+        run.explanations.append(
+            FieldExplanation(target, value, origin, rule, skipped=skipped if value is None else None)
+        )
 
 
-def _permission_sets(run: _Run, attr: AttributeMapping | None) -> tuple[str, ...] | None:
+def _permission_sets(run: _Run, row: _Row | None) -> tuple[str, ...] | None:
     rules = run.config.permission_set_rules
-    if attr is None and not rules:
+    if row is None and not rules:
         return None
     names: dict[str, None] = {}
     texts: list[str] = []
     managed = bool(rules)
-    if attr is not None:
-        evaluated = _evaluate(run, attr)
-        texts.append(attr.rule_text())
+    if row is not None:
+        evaluated = _evaluate(run, row)
+        texts.append(row.rule)
         if evaluated.issue is not None:
             run.issues.append(evaluated.issue)
-        elif not evaluated.ignored and not (attr.flow.value == "on_create" and run.operation == "update"):
+        elif not evaluated.ignored and not (row.on_create and run.operation == "update"):
             raw = evaluated.value
             if raw is None and run.operation == "create":
-                raw = _default_text(attr)
+                raw = row.default
             items = list(raw) if isinstance(raw, list | tuple) else ([] if raw is None else [str(raw)])
             managed = managed or raw is not None
             for item in items:
@@ -443,19 +598,20 @@ def _permission_sets(run: _Run, attr: AttributeMapping | None) -> tuple[str, ...
             names.setdefault(name, None)
         texts.append(f"group rules (member of {', '.join(groups)})" if groups else "group rules (none match)")
     result = tuple(names) if managed else None
-    run.explanations.append(
-        FieldExplanation(
-            sf.PERMISSION_SETS,
-            result,
-            Origin.GROUP_RULE if rules else Origin.EXPRESSION,
-            " + ".join(texts),
-            skipped=None if managed else "nothing decides the permission sets for this user; left as they are",
+    if run.explain:
+        run.explanations.append(
+            FieldExplanation(
+                sf.PERMISSION_SETS,
+                result,
+                Origin.GROUP_RULE if rules else Origin.EXPRESSION,
+                " + ".join(texts),
+                skipped=None if managed else "nothing decides the permission sets for this user; left as they are",
+            )
         )
-    )
     return result
 
 
-def _role(run: _Run, attr: AttributeMapping | None) -> str | None:
+def _role(run: _Run, row: _Row | None) -> str | None:
     if run.config.role_rules:
         choice = entitlements.choose(run.config.role_rules, run.user, sf.USER_ROLE_NAME)
         if choice.issue is not None:
@@ -465,7 +621,7 @@ def _role(run: _Run, attr: AttributeMapping | None) -> str | None:
         if choice.value is not None:
             _explain_virtual(run, sf.USER_ROLE_NAME, choice.value, Origin.GROUP_RULE, choice.rule_text)
             return choice.value
-    if attr is None:
+    if row is None:
         if run.config.role_rules:
             _explain_virtual(
                 run,
@@ -476,6 +632,7 @@ def _role(run: _Run, attr: AttributeMapping | None) -> str | None:
                 "no rule matches; the role is left as it is",
             )
         return None
-    value, explanation = _text_value(run, attr)
-    run.explanations.append(explanation)
+    value, explanation = _text_value(run, row)
+    if explanation is not None:
+        run.explanations.append(explanation)
     return value
