@@ -386,7 +386,7 @@ def _sf_app(t: Tenant) -> tuple[dict[str, Any], dict[str, Any], str]:
                 "displayName": "Standard User",
                 "id": role_id,
                 "isEnabled": True,
-                "value": "Standard User",
+                "value": "StandardUser",
             }
         ],
     )
@@ -419,7 +419,7 @@ def test_service_principal_and_assignments(tenant: Tenant) -> None:
             "id": role_id,
             "isEnabled": True,
             "origin": "Application",
-            "value": "Standard User",
+            "value": "StandardUser",
         }
     ]
     assert by_app["@odata.context"] == CTX + "servicePrincipals/$entity"

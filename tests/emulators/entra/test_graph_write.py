@@ -200,7 +200,7 @@ def _role(role_id: str, name: str, enabled: bool = True) -> dict[str, Any]:
         "displayName": name,
         "id": role_id,
         "isEnabled": enabled,
-        "value": name,
+        "value": name.replace(" ", ""),  # Graph refuses a space in a role value (appRole resource page)
     }
 
 

@@ -209,7 +209,7 @@ def test_group_newly_assigned_is_read_in_full_once(tenant: Tenant) -> None:
     tenant.emulator.admin.assign(group["id"], SALESFORCE_APP_ID, "Chatter Free User")
     read = since(tenant, first.state)
     assert set(members) <= read.in_scope
-    assert {read.users[u].app_role_assignments[0].role_value for u in members} == {"Chatter Free User"}
+    assert {read.users[u].app_role_assignments[0].role_display_name for u in members} == {"Chatter Free User"}
     tenant.emulator.admin.remove_member(group["id"], members[0])
     again = since(tenant, read.state)
     assert members[0] not in again.in_scope
@@ -223,7 +223,10 @@ def test_role_change_without_attribute_change_is_reported(tenant: Tenant) -> Non
     )
     tenant.emulator.admin.assign(member, SALESFORCE_APP_ID, "System Administrator")
     read = since(tenant, first.state)
-    assert {a.role_value for a in read.users[member].app_role_assignments} == {"Standard User", "System Administrator"}
+    assert {a.role_display_name for a in read.users[member].app_role_assignments} == {
+        "Standard User",
+        "System Administrator",
+    }
     assert group in {a.principal_id for a in read.users[member].app_role_assignments}
 
 

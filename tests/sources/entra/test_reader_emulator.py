@@ -68,7 +68,7 @@ def test_groups_mode_without_app_assignments(tenant: Tenant) -> None:
 
 def test_roles_direct_group_conflict_and_default_access(tenant: Tenant) -> None:
     read = full(tenant)
-    roles_by_user = {uid: {a.role_value for a in u.app_role_assignments} for uid, u in read.users.items()}
+    roles_by_user = {uid: {a.role_display_name for a in u.app_role_assignments} for uid, u in read.users.items()}
     assert any(len(values) == 2 for values in roles_by_user.values())  # direct System Administrator + group role
     default_only = [
         u
@@ -146,7 +146,7 @@ def test_group_add_and_remove(tenant: Tenant) -> None:
     read = changes(tenant, first)
     assert newcomer["id"] in read.in_scope
     assert read.users[newcomer["id"]].value("department") == "Finance"
-    assert read.users[newcomer["id"]].app_role_assignments[0].role_value == "Standard User"
+    assert read.users[newcomer["id"]].app_role_assignments[0].role_display_name == "Standard User"
     assert leaver not in read.in_scope
 
 
@@ -156,7 +156,7 @@ def test_direct_assignment_of_an_untouched_user_is_fetched(tenant: Tenant) -> No
     tenant.emulator.admin.assign(str(outsider["id"]), "2a9c8f3e-7d61-4b5a-9e0c-5f4d3b2a1c0e", "Chatter Free User")
     read = changes(tenant, first)
     assert str(outsider["id"]) in read.users
-    assert read.users[str(outsider["id"])].app_role_assignments[0].role_value == "Chatter Free User"
+    assert read.users[str(outsider["id"])].app_role_assignments[0].role_display_name == "Chatter Free User"
 
 
 def test_throttling_storm_and_5xx_are_survived(tenant: Tenant) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import random
+import string
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -142,6 +143,37 @@ READ_ONLY = frozenset({"id", "createdDateTime", "deletedDateTime", "appId"})
 
 def invalid_value(prop: str, resource: str) -> GraphError:
     return bad_request(f"Invalid value specified for property '{prop}' of resource '{resource}'.")
+
+
+APP_ROLE_VALUE_MAX_LENGTH = 120
+APP_ROLE_VALUE_CHARACTERS = frozenset(string.ascii_letters + string.digits + ":!#$%&'()*+,-./;<=>?@[]^_`{|}~")
+"""appRole resource page (v1.0): ``value`` "Must not exceed 120 characters in length. Allowed characters are
+: ! # $ % & ' ( ) * + , - . / : ; < = > ? @ [ ] ^ + _ ` { | } ~, as well as characters in the ranges 0-9, A-Z and
+a-z. Any other character, including the space character, are not allowed. May not begin with ``.``." A null
+value is allowed (the gallery's ``msiam_access`` role has ``"value": null``)."""
+
+INVALID_APP_ROLE_VALUE_MESSAGE = "One or more properties contains invalid values."
+"""UNVERIFIED: the documented rule does not give Graph's answer. 400 ``Request_BadRequest`` with this message is what
+users report for a role value with a space (MicrosoftDocs/azure-docs#22360, portal manifest save)."""
+
+DUPLICATE_APP_ROLE_VALUE_MESSAGE = "Request contains a property with duplicate values."
+"""UNVERIFIED (observed, microsoft-graph-docs#21667): 400 ``DuplicateValue`` for two app roles with one value; Graph
+also sends ``details: [{"code": "DuplicateValue", "target": "appRoles", ...}]``, which the emulator omits."""
+
+ENABLED_ENTITLEMENT_MESSAGE = "Permission (scope or role) cannot be deleted or updated unless disabled first."
+"""Observed in Graph answers (msgraph-sdk-powershell#1211, microsoft-365-agents-toolkit#9420, Microsoft365DSC#5524)
+with code ``CannotDeleteOrUpdateEnabledEntitlement``; the appRole page documents only the rule ("To delete a role,
+this must first be set to false. At that point, in a subsequent call, this role may be removed")."""
+
+
+def valid_app_role_value(value: object) -> bool:
+    """Whether Graph accepts ``value`` as a non-null appRole value (see :data:`APP_ROLE_VALUE_CHARACTERS`)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= APP_ROLE_VALUE_MAX_LENGTH
+        and not value.startswith(".")
+        and all(c in APP_ROLE_VALUE_CHARACTERS for c in value)
+    )
 
 
 @dataclass(frozen=True)
@@ -589,7 +621,7 @@ class Directory:
             "id": oid,
             "appId": app_id or self.new_id(),
             "displayName": display_name,
-            "appRoles": [self._norm_role(r) for r in app_roles or []],
+            "appRoles": self._norm_roles(app_roles or []),
             "createdDateTime": iso(self.clock()),
             "signInAudience": "AzureADMyOrg",
             "identifierUris": [],
@@ -607,6 +639,9 @@ class Directory:
         for required in ("allowedMemberTypes", "displayName", "id", "isEnabled", "value", "description"):
             if required not in role:
                 raise invalid_value("appRoles", "Application")
+        value = role["value"]
+        if value is not None and not valid_app_role_value(value):
+            raise GraphError(400, "Request_BadRequest", INVALID_APP_ROLE_VALUE_MESSAGE)
         return {
             "allowedMemberTypes": list(role["allowedMemberTypes"]),
             "description": role["description"],
@@ -614,8 +649,27 @@ class Directory:
             "id": str(role["id"]),
             "isEnabled": bool(role["isEnabled"]),
             "origin": "Application",
-            "value": role["value"],
+            "value": value,
         }
+
+    @classmethod
+    def _norm_roles(cls, roles: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """A whole ``appRoles`` collection: each role valid, ids unique, non-null values unique."""
+        normalised = [cls._norm_role(r) for r in roles]
+        ids = [r["id"] for r in normalised]
+        if len(ids) != len(set(ids)):
+            raise invalid_value("appRoles", "Application")
+        values = [r["value"] for r in normalised if r["value"] is not None]
+        if len(values) != len(set(values)):
+            raise GraphError(400, "DuplicateValue", DUPLICATE_APP_ROLE_VALUE_MESSAGE)
+        return normalised
+
+    def add_application_owner(self, app_object_id: str, client_app_id: str) -> None:
+        """Make the client app ``client_app_id`` an owner of the application (what Application.ReadWrite.OwnedBy
+        needs before it may PATCH it)."""
+        self.application(app_object_id)
+        self._owners.setdefault(app_object_id, set()).add(client_app_id)
+        self.touch()
 
     def create_service_principal(
         self, app_id: str, *, object_id: str | None = None, app_role_assignment_required: bool = True
@@ -646,8 +700,11 @@ class Directory:
         return [dict(r) for r in app["appRoles"]] if app else []
 
     def update_application(self, app_object_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
-        """PATCH /applications/{id}. An enabled app role cannot be removed or changed without first disabling
-        it (Graph answers ``CannotDeleteOrUpdateEnabledEntitlement``)."""
+        """PATCH /applications/{id}. ``appRoles`` replaces the whole collection (appRole resource page). An enabled
+        app role cannot be removed or changed without first disabling it in an earlier PATCH (Graph answers
+        ``CannotDeleteOrUpdateEnabledEntitlement``); only ``isEnabled`` may change in the PATCH that disables it.
+        Whether Graph also refuses a displayName-only change of an enabled role is not documented: the emulator
+        refuses it, the stricter reading (docs/dev/profiles-publish.md)."""
         app = self.application(app_object_id)
         for name in props:
             if name not in ("appRoles", "displayName", "identifierUris"):
@@ -655,19 +712,12 @@ class Directory:
         if "appRoles" in props:
             if not isinstance(props["appRoles"], list):
                 raise invalid_value("appRoles", "Application")
-            new_roles = [self._norm_role(r) for r in props["appRoles"]]
-            ids = [r["id"] for r in new_roles]
-            if len(ids) != len(set(ids)):
-                raise invalid_value("appRoles", "Application")
+            new_roles = self._norm_roles(props["appRoles"])
             by_id = {r["id"]: r for r in new_roles}
             for old in app["appRoles"]:
                 new = by_id.get(old["id"])
                 if old["isEnabled"] and (new is None or {**new, "isEnabled": True} != old):
-                    raise GraphError(
-                        400,
-                        "CannotDeleteOrUpdateEnabledEntitlement",
-                        "Property  value cannot be deleted or updated unless it is disabled first.",
-                    )
+                    raise GraphError(400, "CannotDeleteOrUpdateEnabledEntitlement", ENABLED_ENTITLEMENT_MESSAGE)
             app["appRoles"] = new_roles
         for name in ("displayName", "identifierUris"):
             if name in props:

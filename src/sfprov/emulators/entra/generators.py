@@ -136,13 +136,20 @@ def _ascii(text: str) -> str:
 
 
 def _role(role_id: str, name: str, member_types: list[str] | None = None) -> dict[str, Any]:
+    """An app role as the gallery puts it on the Salesforce app: named after the profile, with a null ``value``.
+
+    A profile name such as "Standard User" cannot be a role value (Graph refuses spaces there, appRole resource
+    page), and how the gallery's profile import encodes the value is not documented (UNVERIFIED); a null value is
+    what Microsoft's documentation shows for the gallery's ``msiam_access`` role, and makes
+    ``SingleAppRoleAssignment`` return the display name, i.e. the profile name.
+    """
     return {
         "allowedMemberTypes": member_types or ["User"],
         "description": name,
         "displayName": name,
         "id": role_id,
         "isEnabled": True,
-        "value": name,
+        "value": None,
     }
 
 
