@@ -3,7 +3,8 @@
 Exit codes mean the same thing in every command, so that scripts and schedulers can act on them:
 
 * 0: done, nothing failed
-* 1: the cycle failed or stopped (source unreadable, lease held, API reserve reached, quarantine)
+* 1: the cycle failed or stopped (source unreadable, lease held, API reserve reached, quarantine), or it was
+  interrupted by SIGTERM/Ctrl-C before it was done (what it wrote is recorded; the next cycle does the rest)
 * 2: the configuration is invalid (nothing was contacted)
 * 3: done, but some users failed (they are in escrow and retried by later cycles)
 * 4: deactivations were staged by the safety threshold and wait for `--allow-deactivations`
@@ -15,6 +16,8 @@ import asyncio
 import csv
 import io
 import json
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from sfprov.config.models import TargetConfig
 from sfprov.config.permissions import permission_warnings
 from sfprov.engine.cycle import CycleOptions, CycleReport, Engine
 from sfprov.engine.plan import Action, ActionKind
+from sfprov.engine.stop import StopRequest
 from sfprov.errors import ConfigError, SfprovError
 from sfprov.mapping.config import MappingConfig
 from sfprov.state import CycleStatus, LinkState, LogAction, LogEntry, LogQuery, LogStatus, RetryPolicy, StateStore
@@ -88,13 +92,22 @@ def run_cycle(
     as_json: bool,
     explain: str | None = None,
     show_progress: bool = True,
+    stop: StopRequest | None = None,
 ) -> int:
+    """Run one cycle and print its report. Without ``stop`` (``sfprov sync``, ``plan``, ``provision``), the first
+    SIGTERM or Ctrl-C asks the engine to stop after the write slice in flight; the daemon passes its own."""
+    if stop is None:
+        stop = StopRequest()
+        with stopping_on_signals(stop):
+            return run_cycle(
+                config_path, target, options, as_json=as_json, explain=explain, show_progress=show_progress, stop=stop
+            )
     try:
         with opened(config_path, target) as ctx:
             if options.only_users is not None:
                 options.only_users = frozenset(_resolve_users(ctx, options.only_users))
             with _progress(show_progress and not as_json) as progress:
-                engine = Engine(ctx.config, ctx.target, ctx.store, base_dir=ctx.base_dir, progress=progress)
+                engine = Engine(ctx.config, ctx.target, ctx.store, base_dir=ctx.base_dir, progress=progress, stop=stop)
                 report = asyncio.run(engine.run_cycle(options))
             mapping = ctx.config.mapping_for(ctx.target)
     except ConfigError as exc:
@@ -110,6 +123,34 @@ def run_cycle(
         print_report(report, explain=explain, mapping=mapping)
     _notify(config_path, report)
     return exit_code(report)
+
+
+@contextmanager
+def stopping_on_signals(stop: StopRequest) -> Iterator[None]:
+    """While inside: the first SIGTERM or SIGINT sets ``stop`` (the engine finishes the write slice in flight,
+    records it and ends the cycle as ``interrupted``); a second one gets the default, abrupt behaviour (which the
+    state store survives like a kill: see docs/dev/reliability.md). Signals can only be handled on the main thread;
+    elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in wanted}
+
+    def request_stop(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        err.print(f"received {name}: finishing the write slice in flight, then stopping (again: stop at once)")
+        stop.set(name)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    for sig in wanted:
+        signal.signal(sig, request_stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _notify(config_path: Path, report: CycleReport) -> None:
@@ -171,7 +212,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def exit_code(report: CycleReport) -> int:
-    if report.status in (CycleStatus.FAILED, CycleStatus.STOPPED):
+    if report.status in (CycleStatus.FAILED, CycleStatus.STOPPED, CycleStatus.INTERRUPTED):
         return EXIT_FAILED
     if report.plan is not None and report.plan.staged_reason:
         return EXIT_STAGED

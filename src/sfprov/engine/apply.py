@@ -6,7 +6,9 @@ of one slice, never the accounts: an account created just before a crash is foun
 next cycle and adopted, not created twice.
 
 Per-record failures never stop the cycle: they are logged and put in escrow for a later retry. Only a
-:class:`~sfprov.errors.StopCycle` (API allowance reserve reached) or dry-run stops writing.
+:class:`~sfprov.errors.StopCycle` (API allowance reserve reached), dry-run, or a stop request stops writing. A stop
+request (SIGTERM, Ctrl-C: :mod:`sfprov.engine.stop`) is honoured between slices: the slice in flight completes and
+is recorded, the next one is never sent, and :attr:`ApplyResult.left` counts the writes left for the next cycle.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sfprov.engine.plan import Action, ActionKind, Plan, values_for_log
+from sfprov.engine.stop import StopRequest
 from sfprov.errors import ConnectorError
 from sfprov.state import (
     EscrowFailure,
@@ -74,10 +77,19 @@ class ApplyResult:
     failed: int = 0
     staged: int = 0
     skipped: int = 0
+    left: int = 0
+    """Writes not attempted because a stop was requested (the next cycle plans them again)."""
     entries: list[LogEntry] = field(default_factory=list)
 
+    @property
+    def stopped(self) -> bool:
+        return self.left > 0
+
     def counts(self) -> dict[str, int]:
-        return {"succeeded": self.succeeded, "failed": self.failed, "staged": self.staged, "skipped": self.skipped}
+        counts = {"succeeded": self.succeeded, "failed": self.failed, "staged": self.staged, "skipped": self.skipped}
+        if self.left:
+            counts["left"] = self.left
+        return counts
 
 
 def _steps(action: Action, status: LogStatus, detail: str) -> tuple[Step, ...]:
@@ -99,12 +111,18 @@ def _steps(action: Action, status: LogStatus, detail: str) -> tuple[Step, ...]:
 
 class Applier:
     def __init__(
-        self, users: SalesforceUsers, store: StateStore, options: ApplyOptions, progress: Progress | None = None
+        self,
+        users: SalesforceUsers,
+        store: StateStore,
+        options: ApplyOptions,
+        progress: Progress | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.users = users
         self.store = store
         self.options = options
         self.progress = progress
+        self.stop = stop
         self.result = ApplyResult()
         self._done = 0
         self._total = 0
@@ -229,8 +247,17 @@ class Applier:
                 tx.log.append_many(entries)
         self.result.entries.extend(entries)
 
+    def _stopping(self, actions: list[Action], start: int) -> bool:
+        """True (and the rest counted as left) when a stop was requested before the slice at ``start``."""
+        if self.stop is None or not self.stop.requested():
+            return False
+        self.result.left += len(actions) - start
+        return True
+
     async def _writes(self, actions: list[Action], *, create: bool) -> None:
         for start in range(0, len(actions), self.slice):
+            if self._stopping(actions, start):
+                return
             chunk = actions[start : start + self.slice]
             started = time.monotonic()
             with_values = [a for a in chunk if a.values or create]
@@ -260,6 +287,8 @@ class Applier:
 
     async def _disables(self, actions: list[Action]) -> None:
         for start in range(0, len(actions), self.slice):
+            if self._stopping(actions, start):
+                return
             chunk = actions[start : start + self.slice]
             started = time.monotonic()
             to_write = [a for a in chunk if a.values and a.target_id]  # the others are already inactive: record only

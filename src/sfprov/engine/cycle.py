@@ -8,6 +8,12 @@
 4. Read what Salesforce has for the users concerned, plan, and (unless planning or dry-running) apply.
 5. Save the new delta links with the cycle's outcome in one transaction, only after the writes: per-user failures
    are in escrow and retried by later cycles, so advancing the watermark loses nothing.
+
+A stop request (SIGTERM, Ctrl-C; :mod:`sfprov.engine.stop`) ends the cycle early but cleanly: a read in progress is
+cancelled (it has no side effect), no new phase starts, and the write slice in flight completes and is recorded
+before the next one would go out. The cycle is closed as ``interrupted`` and the watermark is **not** saved: the
+next cycle reads from the same delta links, so it finds again every change this one did not get to (a deactivation
+included) and plans only what is still to do, since the accounts written so far are linked.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 from sfprov.config.models import SfprovConfig, TargetConfig
 from sfprov.engine.apply import Applier, ApplyOptions, ApplyResult
 from sfprov.engine.plan import Catalogue, LeaveReason, Plan, PlanInput, Safety, make_plan
+from sfprov.engine.stop import Stopped, StopRequest, unless_stopped
 from sfprov.errors import SfprovError, StopCycle
 from sfprov.mapping.mapper import map_user, source_attributes
 from sfprov.model import SourceUser
@@ -98,6 +105,7 @@ class Engine:
         base_dir: Path | None = None,
         owner: str | None = None,
         progress: Progress | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.config = config
         self.target = target
@@ -105,6 +113,7 @@ class Engine:
         self.base_dir = base_dir
         self.owner = owner or owner_id()
         self.progress = progress
+        self.stop = stop
         self.mapping = config.mapping_for(target)
         self.job = target.name
 
@@ -161,6 +170,9 @@ class Engine:
         report = CycleReport(self.job, cycle_id, kind, CycleStatus.RUNNING)
         try:
             await self._run(options, report, state)
+        except Stopped:
+            self._interrupted(report)
+            return report
         except SfprovError as exc:
             report.status = CycleStatus.STOPPED if isinstance(exc, StopCycle) else CycleStatus.FAILED
             report.error, report.fix = exc.message, exc.fix
@@ -177,6 +189,26 @@ class Engine:
                     report.notes.append(quarantined)
             return report
         return report
+
+    def _interrupted(self, report: CycleReport) -> None:
+        """Close a cycle that a stop request ended early; its watermark stays where it was (see the module doc)."""
+        report.status = CycleStatus.INTERRUPTED
+        reason = self.stop.reason if self.stop is not None and self.stop.reason else "a stop request"
+        if report.result is None:
+            what = "before any write"
+        else:
+            done = report.result.succeeded + report.result.failed
+            what = f"after {done} of {done + report.result.left} writes, each recorded"
+        message = f"Stopped on request ({reason}) {what}; the next cycle does the rest."
+        report.notes.append(message)
+        if report.cycle_id is not None:
+            self.store.cycles.finish(
+                report.cycle_id,
+                CycleStatus.INTERRUPTED,
+                counts=report.counts(),
+                error_message=message,
+                api_calls=report.source_calls + report.target_calls,
+            )
 
     def _after_failure(self, exc: SfprovError) -> str | None:
         """Count the failed cycle; put the job in quarantine after too many in a row. Returns a note when it does."""
@@ -209,11 +241,16 @@ class Engine:
         async with graph_client(source, tokens, base_dir=self.base_dir) as graph:
             # large shrinks are the deactivation threshold's business (staged, logged); an empty scope still stops
             reader = EntraReader(graph, scope, attributes, max_shrink=1.0)
-            read = await self._read(reader, options, report, state)
-            report.source_calls = graph.counters.calls
+            try:
+                read = await unless_stopped(self.stop, self._read(reader, options, report, state))
+            finally:
+                report.source_calls = graph.counters.calls
         async with connect(self.target, base_dir=self.base_dir, dry_run=options.dry_run) as client:
             users = SalesforceUsers(client)
-            data = await self._gather(users, read, options)
+            try:
+                data = await unless_stopped(self.stop, self._gather(users, read, options))
+            finally:
+                report.target_calls = client.calls.total
             plan = make_plan(
                 data,
                 Safety(
@@ -231,6 +268,8 @@ class Engine:
                 report.status = CycleStatus.SUCCEEDED
                 report.target_calls = client.calls.total
                 return
+            if self.stop is not None and self.stop.requested():
+                raise Stopped
             applier = Applier(
                 users,
                 self.store,
@@ -241,11 +280,14 @@ class Engine:
                     remove_permission_sets_on_deactivate=self.target.safety.remove_permission_sets_on_deactivate,
                 ),
                 progress=self.progress,
+                stop=self.stop,
             )
             try:
                 report.result = await applier.apply(plan)
             finally:
                 report.target_calls = client.calls.total
+        if report.result.stopped:
+            raise Stopped
         report.status = CycleStatus.PARTIAL if report.result.failed else CycleStatus.SUCCEEDED
         assert report.cycle_id is not None
         saved: dict[str, str] = {}

@@ -42,7 +42,8 @@ class CycleStatus(StrEnum):
     PARTIAL = "partial"
     """Finished, but some objects failed and went to escrow."""
     INTERRUPTED = "interrupted"
-    """Found still ``running`` after its engine died; closed by the next engine that took the lease."""
+    """Ended early: found still ``running`` after its engine died (closed by the next engine that took the lease), or
+    stopped on request (SIGTERM) after the write slice in flight. The error message says which."""
 
 
 class LogAction(StrEnum):
