@@ -101,3 +101,25 @@ def test_org_picklists_given_per_call_are_used() -> None:
     custom = map_user(user, config, operation="update", picklists={"LocaleSidKey": ["xx_YY"]})
     assert custom.fields["LocaleSidKey"] == "xx_YY"
     assert "LocaleSidKey" not in map_user(user, config, operation="update").fields
+
+
+def test_constants_are_checked_once_and_reported_for_every_user() -> None:
+    config = MappingConfig.model_validate(
+        {
+            "attributes": [
+                {"target": "LocaleSidKey", "value": "xx-YY", "default": "en_US"},
+                {"target": "Department", "value": "  R&D\t"},
+            ]
+        }
+    )
+    for user_id in ("a", "b", "c"):
+        desired = map_user(make_user(user_id), config, operation="create")
+        assert desired.fields["LocaleSidKey"] == "en_US"
+        assert desired.fields["Department"] == "R&D"
+        assert [i.field for i in desired.issues] == ["LocaleSidKey"]
+        department = desired.explanation("Department")
+        assert department is not None
+        assert department.repairs == (
+            "strip-control-characters: line breaks and tabs replaced by a space, other control characters removed",
+            "trim: leading/trailing white space removed",
+        )

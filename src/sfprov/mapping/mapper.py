@@ -114,6 +114,9 @@ class _Compiled:
     matching_names: str
     known: Mapping[str, frozenset[str]]
     suffixes: dict[str | None, SandboxSuffixes | None] = field(default_factory=dict)
+    constants: dict[tuple[str, str, Any, SandboxSuffixes | None], RuleOutcome] = field(default_factory=dict)
+    """Salesforce rules' outcome for values that do not depend on the user (constants and defaults: half of the
+    gallery mapping on a create). Shared between users, so never changed after it is made."""
 
     def suffixes_for(self, sandbox: str | None) -> SandboxSuffixes | None:
         if sandbox not in self.suffixes:
@@ -206,6 +209,7 @@ class _Run:
     suffixes: SandboxSuffixes | None
     taken_nicknames: frozenset[str] | None
     known: Mapping[str, frozenset[str]]
+    constants: dict[tuple[str, str, Any, SandboxSuffixes | None], RuleOutcome]
     explain: bool = True
     """Build the per-field explanations (``sfprov plan --explain``, on-demand); the plan itself needs none."""
     fields: dict[str, FieldValue] = field(default_factory=dict)
@@ -243,6 +247,7 @@ def _start(
         suffixes=compiled.suffixes_for(sandbox),
         taken_nicknames=taken_nicknames,
         known=compiled.known,
+        constants=compiled.constants,
         explain=explain,
     )
 
@@ -350,6 +355,15 @@ def _target(attr: AttributeMapping) -> sf.TargetField:
     return sf.lookup(attr.target) or sf.TargetField(attr.target, "custom")
 
 
+def _constant(run: _Run, row: _Row, value: Any) -> RuleOutcome:
+    """``_finish`` for a value that is the same for every user (a constant or a default), worked out once."""
+    key = (row.target.name, run.operation, value, run.suffixes)
+    outcome = run.constants.get(key)
+    if outcome is None:
+        outcome = run.constants[key] = _finish(run, row, value)
+    return outcome
+
+
 def _finish(run: _Run, row: _Row, value: Any) -> RuleOutcome:
     """Salesforce rules, then the sandbox suffix (checked again, since it makes the value longer)."""
     target = row.target
@@ -388,7 +402,10 @@ def _map_field(run: _Run, row: _Row) -> None:
     evaluated = _evaluate(run, row) if row.kind is not MappingType.NONE else _Evaluated()
     source_outcome: RuleOutcome | None = None
     if evaluated.value is not None and evaluated.issue is None and not evaluated.ignored:
-        source_outcome = _finish(run, row, evaluated.value)
+        if row.kind is MappingType.CONSTANT:
+            source_outcome = _constant(run, row, evaluated.value)
+        else:
+            source_outcome = _finish(run, row, evaluated.value)
         if row.attr.matching and isinstance(source_outcome.value, str) and source_outcome.value:
             run.matching.append((row.attr.matching, target.name, source_outcome.value))
     if evaluated.issue is not None:
@@ -410,7 +427,7 @@ def _map_field(run: _Run, row: _Row) -> None:
             return
         if run.operation == "update":
             if row.kind is MappingType.NONE:
-                outcome = _finish(run, row, default)
+                outcome = _constant(run, row, default)
                 if outcome.value is not None:
                     run.fill_if_empty[target.name] = outcome.value
                 _skip(
@@ -426,7 +443,7 @@ def _map_field(run: _Run, row: _Row) -> None:
         if run.explain:
             why = "no source" if row.kind is MappingType.NONE else f"{row.rule} gave null"
             shown = f"default value {default!r} ({why}; the user is being created)"
-        _send(run, target, _finish(run, row, default), Origin.DEFAULT, shown, evaluated.value)
+        _send(run, target, _constant(run, row, default), Origin.DEFAULT, shown, evaluated.value)
         return
     assert source_outcome is not None
     _send(run, target, source_outcome, row.origin, row.rule, evaluated.value)
