@@ -282,10 +282,31 @@ def status(config: ConfigOpt = Path("sfprov.yaml"), target: TargetOpt = None, js
 
 
 @app.command()
-def profiles(config: ConfigOpt = Path("sfprov.yaml"), target: TargetOpt = None, json_out: JsonOpt = False) -> None:
-    """The org's profiles with their user licence and free seats (a profile with 0 free seats is shown in red)."""
-    from sfprov.cli_profiles import list_profiles
+def profiles(
+    config: ConfigOpt = Path("sfprov.yaml"),
+    target: TargetOpt = None,
+    json_out: JsonOpt = False,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Write the profiles as app roles of the Entra application (source.scope.app_id), so that users "
+            "can be assigned to a profile; roles sfprov did not publish are left alone.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --publish: show what would change and send nothing.")
+    ] = False,
+) -> None:
+    """The org's profiles with their user licence and free seats (a profile with 0 free seats is shown in red);
+    with --publish, publish them as app roles of the Entra application."""
+    from sfprov.cli_profiles import list_profiles, publish_profiles
 
+    if publish:
+        raise typer.Exit(publish_profiles(config, target, as_json=json_out, dry_run=dry_run))
+    if dry_run:
+        typer.echo("error: --dry-run goes with --publish.", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(list_profiles(config, target, as_json=json_out))
 
 

@@ -1,4 +1,5 @@
-"""`sfprov profiles`: the org's profiles with their licence and free seats, as the mapping will see them."""
+"""`sfprov profiles`: the org's profiles with their licence and free seats, as the mapping will see them; with
+``--publish``, the same profiles written as app roles of the Entra application (docs/dev/profiles-publish.md)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,22 @@ import asyncio
 import json
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from sfprov.cli_engine import EXIT_FAILED, EXIT_OK, err, fail_config, out
-from sfprov.config import load_config
+from sfprov.config import SfprovConfig, load_config
 from sfprov.errors import ConfigError, SfprovError
+from sfprov.sources.entra.approles import (
+    OUTCOMES,
+    Outcome,
+    Profile,
+    PublicationPlan,
+    RoleChange,
+    apply_plan,
+    plan_for,
+)
+from sfprov.sources.entra.factory import graph_client, token_provider
 from sfprov.targets.salesforce.factory import connect
 from sfprov.targets.salesforce.users import ProfileInfo, SalesforceUsers
 
@@ -54,3 +66,90 @@ def list_profiles(config_path: Path, target: str | None, *, as_json: bool) -> in
         table.add_row(p.name, p.licence_name or "", f"{p.licence_used} / {p.licence_total}", shown)
     out.print(table)
     return EXIT_OK
+
+
+# -- sfprov profiles --publish ---------------------------------------------------------------------------------
+
+SHOWN_NAMES = 12
+"""Names listed per outcome line; the rest are counted (an org may have hundreds of profiles)."""
+
+
+def _app_id(config: SfprovConfig) -> str:
+    scope = config.source.scope
+    if scope.mode != "app_assignment" or not scope.app_id:
+        raise ConfigError(
+            f"--publish writes app roles on the Salesforce enterprise application, but source.scope.mode is "
+            f"{scope.mode!r} and names no application.",
+            fix="Set source.scope.mode to app_assignment and source.scope.app_id to the Application (client) ID of "
+            "the Salesforce enterprise app (Enterprise applications > Salesforce > Properties).",
+        )
+    return scope.app_id
+
+
+def publish_profiles(config_path: Path, target: str | None, *, as_json: bool, dry_run: bool) -> int:
+    """Publish the target org's profiles as app roles of ``source.scope.app_id`` (docs/dev/profiles-publish.md)."""
+    try:
+        config, base_dir = load_config(config_path)
+        chosen = config.target(target)
+        app_id = _app_id(config)
+
+        async def run() -> tuple[PublicationPlan, int]:
+            async with connect(chosen, base_dir=base_dir) as client:
+                catalogue = await SalesforceUsers(client).catalogue()
+            profiles = [Profile(p.id, p.name) for p in catalogue.unique_profiles()]
+            tokens = token_provider(config.source, base_dir=base_dir)
+            async with graph_client(config.source, tokens, base_dir=base_dir) as graph:
+                plan = await plan_for(graph, app_id, profiles, target=chosen.name)
+                sent = 0 if dry_run else await apply_plan(graph, plan)
+            return plan, sent
+
+        plan, sent = asyncio.run(run())
+    except ConfigError as exc:
+        return fail_config(exc)
+    except SfprovError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_FAILED
+    if as_json:
+        out.print_json(json.dumps({**plan.to_json(), "dry_run": dry_run, "patches_sent": sent}))
+    else:
+        _print_plan(plan, dry_run=dry_run, sent=sent)
+    for kept in plan.of("kept"):
+        err.print(
+            f"[yellow]warning:[/] role {escape(kept.name)!r} kept, disabled: {escape(kept.reason or '')}. Assign those "
+            "users another profile, then publish again to remove it.",
+            highlight=False,
+        )
+    return EXIT_OK
+
+
+def _names(changes: list[RoleChange], outcome: Outcome) -> str:
+    def one(change: RoleChange) -> str:
+        if outcome == "renamed":
+            return f"{change.previous_name} -> {change.name}"
+        if outcome == "skipped":
+            return f"{change.name} ({change.reason})"
+        return change.name
+
+    shown = [one(c) for c in changes[:SHOWN_NAMES]]
+    more = len(changes) - len(shown)
+    return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
+
+
+def _print_plan(plan: PublicationPlan, *, dry_run: bool, sent: int) -> None:
+    out.print(
+        f"Profiles of target {escape(plan.target)} as app roles of {escape(plan.app_display_name)!r} "
+        f"(appId {plan.app_id})",
+        highlight=False,
+    )
+    for outcome in OUTCOMES:
+        changes = plan.of(outcome)
+        names = "" if outcome == "unchanged" or not changes else "  " + escape(_names(changes, outcome))
+        out.print(f"  {outcome:<10}{len(changes):>5}{names}", highlight=False)
+    if not plan.patches:
+        out.print("Nothing to change: the app roles already match the profiles.", highlight=False)
+    elif dry_run:
+        out.print(
+            f"Dry run: nothing sent; publishing would send {len(plan.patches)} PATCH request(s).", highlight=False
+        )
+    else:
+        out.print(f"Published: {sent} PATCH request(s) sent to the application.", highlight=False)
