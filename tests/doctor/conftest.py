@@ -26,6 +26,7 @@ from sfprov.emulators.tls import LocalCA
 from sfprov.mapping.config import MappingConfig
 
 API_ONLY_PROFILE = "Minimum Access - API Only Integrations"
+PASSWORD = "Doctor-Perm1ssions"
 _N = itertools.count(1)
 
 
@@ -37,6 +38,7 @@ class IntegrationOrg:
         with sf.runtime.lock:
             seed_standard_setup(self.org, salesforce=3, platform=1, chatter_free=10, integration=5)
         self._users = itertools.count(1)
+        self.usernames: dict[str, str] = {}
 
     def permission_set(self, name: str, **permissions: bool) -> str:
         """A custom permission set with these ``Permissions*`` flags (e.g. ``manage_users=True``)."""
@@ -61,14 +63,30 @@ class IntegrationOrg:
         n = next(self._users)
         username = f"sfprov{n}@{self.org.my_domain}.example.com"
         user_id = self.sf.admin.add_user(
-            self.org.id, user_values(username, "Sf", f"Prov{n}", username, self.org.profile_id(profile))
+            self.org.id,
+            user_values(username, "Sf", f"Prov{n}", username, self.org.profile_id(profile)),
+            password=PASSWORD,
         )
+        self.usernames[user_id] = username
         for name, flags in (permission_sets or {}).items():
             self.assign(user_id, self.permission_set(f"{name}_{n}", **flags))
         app = self.sf.admin.add_app(self.org.id, f"sfprov{n}", client_credentials_enabled=True, run_as_user_id=user_id)
         env = f"DOC_PERM_SECRET_{n}"
         self.monkeypatch.setenv(env, app["consumer_secret"])
         return user_id, self.target(app["consumer_key"], env)
+
+    def soap_target(self, user_id: str) -> TargetConfig:
+        """A target logging in as ``user_id`` with SOAP ``login()``, password plus security token (§9)."""
+        self.monkeypatch.setenv("DOC_PERM_PASSWORD", PASSWORD)
+        self.monkeypatch.setenv("DOC_PERM_TOKEN", self.sf.admin.security_token(self.org.id, user_id))
+        login = {
+            "method": "soap",
+            "login_url": self.sf.url("login.salesforce.com"),
+            "username": self.usernames[user_id],
+            "password": {"env": "DOC_PERM_PASSWORD"},
+            "security_token": {"env": "DOC_PERM_TOKEN"},
+        }
+        return TargetConfig.model_validate({"name": "prod", "login": login, "ca_bundle": self.ca_file})
 
     def target(self, client_id: str, env: str, **extra: Any) -> TargetConfig:
         login = {

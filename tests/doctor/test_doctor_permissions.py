@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from sfprov.config.models import TargetConfig
-from sfprov.doctor.model import Status, exit_code
+from sfprov.doctor.model import CheckList, Status, exit_code
+from sfprov.doctor.sf_permissions import Grants, Need, check_permissions
 from sfprov.emulators.salesforce.seed import user_values
 from sfprov.errors import ConnectorError
 from sfprov.mapping.config import MappingConfig
@@ -25,6 +26,8 @@ FULL_SET = {
     "view_setup": True,
 }
 """What a "sfprov Provisioning" permission set grants in Salesforce's recommended setup."""
+
+LATE = "PermissionsUseAnyApiAuth"
 
 PS_MAPPING = MappingConfig.model_validate(
     {"permission_set_rules": [{"group": "Sales", "permission_sets": ["Sales_Operations"]}]}
@@ -192,3 +195,44 @@ def test_licences_accept_profile_ids(integration_org: IntegrationOrg) -> None:
     missing = checks[f"licences: {unknown}"]
     assert missing.status is Status.FAIL
     assert "profile id" in missing.detail
+
+
+def test_soap_login_without_use_any_api_auth(integration_org: IntegrationOrg) -> None:
+    """Where the org enforces it (reference §10), SOAP login() needs Use Any API Auth: a warning while the login still
+    works, the emulator's ``INSUFFICIENT_ACCESS`` once enforced, and a PASS when a permission set grants it."""
+    integration_org.sf.admin.update_settings(integration_org.org.id, soap_login_enabled=True)
+    user_id, _ = integration_org.integration_user(permission_sets={"sfprov_Provisioning": FULL_SET})
+    checks = run_doctor(integration_org.soap_target(user_id))
+    assert checks["login"].status is Status.PASS
+    assert checks["API access and permissions"].status is Status.PASS
+    assert checks["optional permissions"].status is Status.WARN
+    assert (
+        "Use Any API Auth for SOAP login() from API 67.0 where enforced (§10)" in checks["optional permissions"].detail
+    )
+
+    integration_org.sf.admin.update_settings(integration_org.org.id, require_use_any_api_auth=True)
+    login = run_doctor(integration_org.soap_target(user_id))["login"]
+    assert login.status is Status.FAIL
+    assert "INSUFFICIENT_ACCESS" in login.detail
+
+    granted, _ = integration_org.integration_user(
+        permission_sets={"sfprov_Provisioning": {**FULL_SET, "use_any_api_auth": True}}
+    )
+    checks = run_doctor(integration_org.soap_target(granted))
+    assert checks["login"].status is Status.PASS
+    assert "optional permissions" not in checks
+
+
+def test_a_permission_the_org_cannot_report_is_unverified_not_failed() -> None:
+    """An org or API version without the ``PermissionsUseAnyApiAuth`` field: the doctor cannot know, and says so."""
+    grants = Grants("sfprov@example.com", "Minimum Access - API Only Integrations", {}, unreadable={LATE})
+    for field in ("PermissionsApiEnabled", "PermissionsManageUsers", "PermissionsViewSetup"):
+        grants.by_field[field] = ["permission set sfprov Provisioning"]
+    checks = CheckList("salesforce:prod")
+    check_permissions(
+        checks, grants, [Need(("PermissionsManageUsers",), "users", "§3.1"), Need((LATE,), "soap", "§10", False)]
+    )
+    by_name = {c.name: c for c in checks.items}
+    assert by_name["API access and permissions"].status is Status.PASS
+    assert by_name["optional permissions"].status is Status.WARN
+    assert by_name["optional permissions"].detail.startswith("UNVERIFIED: Use Any API Auth")

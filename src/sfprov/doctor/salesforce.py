@@ -139,8 +139,9 @@ async def _permissions(
     if not session.user_id:
         checks.add(sf_permissions.CHECK, Status.FAIL, "The login did not say which user it is.")
         return True
+    wanted = sf_permissions.needs(target, mapping)
     try:
-        grants = await read_grants(client, session.user_id)
+        grants = await read_grants(client, session.user_id, wanted)
     except ConnectorError as exc:
         if exc.code == "API_CURRENTLY_DISABLED":
             checks.add(
@@ -155,7 +156,7 @@ async def _permissions(
             return False
         checks.add(sf_permissions.CHECK, Status.FAIL, exc.message, exc.fix)
         return exc.code != "API_DISABLED_FOR_ORG"
-    sf_permissions.check_permissions(checks, grants, sf_permissions.needs(target, mapping))
+    sf_permissions.check_permissions(checks, grants, wanted)
     return True
 
 

@@ -22,7 +22,7 @@ Which permission each operation of sfprov needs (all *(doc)* in the reference):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sfprov.config.models import TargetConfig
@@ -44,6 +44,10 @@ LABELS = {
     "PermissionsUseAnyApiAuth": "Use Any API Auth",
 }
 """The permission fields read, with the names Setup shows (reference §3.1, §6, §8.5, §10)."""
+
+LATE_FIELDS = frozenset({"PermissionsUseAnyApiAuth"})
+"""Permissions new in recent releases (§10: API 67.0): read in a query of their own, so that an org or API version
+without the field (``INVALID_FIELD``) costs only that permission, reported as unknown, not the whole check."""
 
 
 @dataclass(frozen=True)
@@ -108,49 +112,69 @@ class Grants:
     by_field: dict[str, list[str]]
     from_profile_only: bool = False
     """True when the assignments could not be read: only the profile's own permissions are known."""
+    unreadable: set[str] = field(default_factory=set)
+    """Permission fields the org would not let us read (see :data:`LATE_FIELDS`)."""
 
     def grantors(self, need: Need) -> list[str]:
         return [g for f in need.fields for g in self.by_field.get(f, [])]
 
 
-async def read_grants(client: SalesforceClient, user_id: str) -> Grants:
-    """The user's profile and every assigned permission set (the profile-owned one included), with their flags.
+async def read_grants(client: SalesforceClient, user_id: str, wanted: list[Need]) -> Grants:
+    """The user's profile and every assigned permission set (the profile-owned one included), with the flags of
+    ``wanted``.
 
     Falls back to the profile's own flags when ``PermissionSetAssignment`` is not readable (reading it needs View
     Setup and Configuration, Assign Permission Sets or Manage Users, reference §6)."""
-    user_fields = ["Id", "Username", "Profile.Name", *(f"Profile.{f}" for f in LABELS)]
+    names = list(dict.fromkeys(f for need in wanted for f in need.fields))
+    core = [f for f in names if f not in LATE_FIELDS]
+    user_fields = ["Id", "Username", "Profile.Name", *(f"Profile.{f}" for f in core)]
     rows = await client.query_list(select(user_fields, "User", f"Id = {quote(user_id)}"))
     if not rows:
         raise ConnectorError("The logged-in user cannot read its own User record.", code="NOT_FOUND")
     profile: dict[str, Any] = rows[0].get("Profile") or {}
     grants = Grants(str(rows[0].get("Username")), str(profile.get("Name")), {})
+    assignments = await _assignments(client, user_id, core)
+    if not assignments:  # not readable (every user has at least the profile-owned assignment)
+        grants.from_profile_only = True
+        _add(grants, profile, f"profile {grants.profile}", core)
+        return grants
+    _add_assignments(grants, assignments, core)
+    for late in (f for f in names if f in LATE_FIELDS):
+        rows_late = await _assignments(client, user_id, [late])
+        if rows_late:
+            _add_assignments(grants, rows_late, [late])
+        else:
+            grants.unreadable.add(late)
+    return grants
+
+
+async def _assignments(client: SalesforceClient, user_id: str, flags: list[str]) -> list[dict[str, Any]]:
+    """The user's assignments with the flags of each set; empty when the org refuses the query."""
     set_fields = ["PermissionSet.Name", "PermissionSet.Label", "PermissionSet.IsOwnedByProfile"]
     query = select(
-        ["Id", *set_fields, *(f"PermissionSet.{f}" for f in LABELS)],
+        ["Id", *set_fields, *(f"PermissionSet.{f}" for f in flags)],
         "PermissionSetAssignment",
         f"AssigneeId = {quote(user_id)}",
     )
     try:
-        assignments = await client.query_list(query)
+        return await client.query_list(query)
     except ConnectorError:
-        assignments = []
-    if not assignments:  # not readable (every user has at least the profile-owned assignment)
-        grants.from_profile_only = True
-        _add(grants, profile, f"profile {grants.profile}")
-        return grants
+        return []
+
+
+def _add_assignments(grants: Grants, assignments: list[dict[str, Any]], flags: list[str]) -> None:
     for row in assignments:
         pset: dict[str, Any] = row.get("PermissionSet") or {}
         if pset.get("IsOwnedByProfile"):
-            _add(grants, pset, f"profile {grants.profile}")
+            _add(grants, pset, f"profile {grants.profile}", flags)
         else:
-            _add(grants, pset, f"permission set {pset.get('Label') or pset.get('Name')}")
-    return grants
+            _add(grants, pset, f"permission set {pset.get('Label') or pset.get('Name')}", flags)
 
 
-def _add(grants: Grants, flags: dict[str, Any], grantor: str) -> None:
-    for field in LABELS:
-        if flags.get(field) is True:
-            grants.by_field.setdefault(field, []).append(grantor)
+def _add(grants: Grants, flags: dict[str, Any], grantor: str, names: list[str]) -> None:
+    for name in names:
+        if flags.get(name) is True:
+            grants.by_field.setdefault(name, []).append(grantor)
 
 
 def fix_for(missing: Iterable[Need], grants: Grants) -> str:
@@ -188,13 +212,17 @@ def check_permissions(checks: CheckList, grants: Grants, wanted: list[Need]) -> 
         granted = "; ".join(f"{n.label} for {n.purpose}: {', '.join(_unique(grants.grantors(n)))}" for n in required)
         checks.add(CHECK, Status.PASS, f"{grants.username} (profile {grants.profile}): {granted}")
     optional = [n for n in wanted if not n.required and not grants.grantors(n)]
+    unknown = [n for n in optional if all(f in grants.unreadable for f in n.fields)]
+    lacking = [n for n in optional if n not in unknown]
+    lines = [f"{grants.username} lacks " + "; ".join(f"{n.label} for {n.purpose} ({n.section})" for n in lacking)]
+    lines = lines if lacking else []
+    lines += [
+        f"UNVERIFIED: {n.label} ({', '.join(n.fields)}) cannot be read in this org at this API version; check it "
+        f"by hand for {n.purpose} ({n.section})"
+        for n in unknown
+    ]
     if optional:
-        checks.add(
-            ADVISORY,
-            Status.WARN,
-            f"{grants.username} lacks " + "; ".join(f"{n.label} for {n.purpose} ({n.section})" for n in optional),
-            fix_for(optional, grants),
-        )
+        checks.add(ADVISORY, Status.WARN, ". ".join(lines), fix_for(optional, grants))
 
 
 def _unique(items: list[str]) -> list[str]:
