@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.markup import escape
@@ -123,14 +124,19 @@ def publish_profiles(config_path: Path, target: str | None, *, as_json: bool, dr
 
 
 def _names(changes: list[RoleChange], outcome: Outcome) -> str:
-    def one(change: RoleChange) -> str:
-        if outcome == "renamed":
-            return f"{change.previous_name} -> {change.name}"
-        if outcome == "skipped":
-            return f"{change.name} ({change.reason})"
-        return change.name
+    """The names of one outcome line; skipped ones grouped by reason, so that each reason is said once."""
+    if outcome == "skipped":
+        reasons: dict[str, list[RoleChange]] = {}
+        for change in changes:
+            reasons.setdefault(change.reason or "", []).append(change)
+        return "; ".join(f"{_listed(group, lambda c: c.name)} ({reason})" for reason, group in reasons.items())
+    if outcome == "renamed":
+        return _listed(changes, lambda c: f"{c.previous_name} -> {c.name}")
+    return _listed(changes, lambda c: c.name)
 
-    shown = [one(c) for c in changes[:SHOWN_NAMES]]
+
+def _listed(changes: list[RoleChange], show: Callable[[RoleChange], str]) -> str:
+    shown = [show(c) for c in changes[:SHOWN_NAMES]]
     more = len(changes) - len(shown)
     return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
 

@@ -17,6 +17,7 @@ from sfprov.cli import app
 from sfprov.demo import write_config
 from sfprov.emulators.entra.generators import READ_PERMISSIONS, SALESFORCE_APP_ID
 from sfprov.emulators.runner import RunningEmulators, start_emulators
+from sfprov.emulators.salesforce.ids import to18
 from sfprov.sources.entra.approles import marker
 
 OWNED_BY = (*READ_PERMISSIONS, "Application.ReadWrite.OwnedBy")
@@ -141,3 +142,35 @@ def test_dry_run_alone_is_refused(tmp_path: Path) -> None:
     code, out, err = invoke("profiles", "-c", str(tmp_path / "absent.yaml"), "--dry-run")
     assert code == 2
     assert "--dry-run goes with --publish" in out + err
+
+
+def test_role_of_a_deleted_profile_is_kept_while_assigned_then_retired(setup: Setup) -> None:
+    setup.grant(owner=True)
+    directory = setup.entra.directory
+    gone = {
+        "allowedMemberTypes": ["User"],
+        "description": marker("production"),
+        "displayName": "Deleted Profile",
+        "id": "8d1b3a8e-0000-4000-8000-00000000d001",
+        "isEnabled": True,
+        "value": to18("00e5g000000Gone"),  # a profile this org does not have
+    }
+    directory.update_application(setup.sf_app["id"], {"appRoles": [*setup.sf_app["appRoles"], gone]})
+    user = setup.entra.admin.add_user(displayName="Kim", userPrincipalName="kim.kept@contoso.com")
+    assignment = setup.entra.admin.assign(user["id"], SALESFORCE_APP_ID, "Deleted Profile")
+
+    code, out, err = invoke("profiles", "-c", str(setup.config), "--publish")
+    assert code == 0, out
+    assert "kept          1  Deleted Profile" in out
+    warning = " ".join(err.split())
+    assert "role 'Deleted Profile' kept, disabled" in warning
+    assert "1 assignment(s) still use this role" in warning
+    role = next(r for r in setup.sf_app["appRoles"] if r["id"] == gone["id"])
+    assert role["isEnabled"] is False
+    assert assignment["id"] in directory.assignments
+
+    setup.entra.admin.unassign(assignment["id"])
+    code, out, _ = invoke("profiles", "-c", str(setup.config), "--publish")
+    assert code == 0, out
+    assert "retired       1  Deleted Profile" in out
+    assert gone["id"] not in {r["id"] for r in setup.sf_app["appRoles"]}
