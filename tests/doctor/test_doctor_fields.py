@@ -131,3 +131,10 @@ def test_required_field_left_out(org_target: tuple[IntegrationOrg, TargetConfig]
     refused = _create(org, target, "notz", **values)
     assert refused.error is not None
     assert refused.error.code == "REQUIRED_FIELD_MISSING"
+
+
+def test_profile_left_out_names_the_virtual_target(org_target: tuple[IntegrationOrg, TargetConfig]) -> None:
+    _, target = org_target
+    check = run_doctor(target, _mapping(remove=["ProfileName"]))["field: ProfileId"]
+    assert check.status is Status.FAIL
+    assert "Add a mapping row for ProfileName" in (check.fix or "")

@@ -162,13 +162,14 @@ def check_fields(checks: CheckList, describe: dict[str, Any], mapping: MappingCo
         required = field.get("createable") and not field.get("nillable") and not field.get("defaultedOnCreate")
         if required and name.lower() not in written:
             failed = True
+            target = next((v for v, f in FIELD_TARGETS.items() if f.lower() == name.lower()), name)
             checks.add(
                 f"field: {name}",
                 Status.FAIL,
                 f"The org requires {name} when a user is created (REQUIRED_FIELD_MISSING otherwise, reference §3.2, "
                 "§8.4) and the mapping does not write it.",
-                f"Add a mapping row for {name} under mapping.attributes (a source, an expression or a default), or "
-                "stop removing it from the defaults.",
+                f"Add a mapping row for {target} under mapping.attributes (a source, an expression or a default), "
+                "or stop removing it from the defaults.",
             )
     if not failed:
         checks.add(
