@@ -36,7 +36,8 @@ class Setup:
 
     @property
     def org(self) -> Any:
-        return next(o for o in self.running.emulators["salesforce"].state.orgs.values() if o.kind == "production")
+        salesforce: Any = self.running.emulators["salesforce"]
+        return next(o for o in salesforce.state.orgs.values() if o.kind == "production")
 
     @property
     def sf_app(self) -> dict[str, Any]:

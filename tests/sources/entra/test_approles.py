@@ -11,7 +11,7 @@ import pytest
 
 from sfprov.emulators.entra.generators import SALESFORCE_APP_ID, SALESFORCE_PROFILES
 from sfprov.emulators.salesforce.ids import to18
-from sfprov.errors import PermissionDenied
+from sfprov.errors import ConnectorError, PermissionDenied
 from sfprov.sources.entra.approles import (
     WRITE_PERMISSION_FIX,
     Profile,
@@ -232,3 +232,28 @@ def test_permission_missing_names_the_fix(tenant: Tenant) -> None:
     assert caught.value.fix == WRITE_PERMISSION_FIX
     assert "Application.ReadWrite.OwnedBy" in str(caught.value)
     assert "Application.ReadWrite.All" in str(caught.value)
+
+
+class SlowReplica:
+    """A Graph stand-in whose second PATCH first meets a replica that has not seen the first one yet."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.sent: list[Any] = []
+
+    async def request(self, method: str, path: str, *, json: Any = None, kind: str = "get") -> None:
+        if self.sent and self.refusals:
+            self.refusals -= 1
+            raise ConnectorError("Microsoft Graph 400", code="CannotDeleteOrUpdateEnabledEntitlement")
+        self.sent.append((method, path, json))
+
+
+def test_second_patch_is_retried_while_the_disabling_replicates() -> None:
+    old = role("r-2", "Old", to18("00e5g000000Old1"), marker(TARGET))
+    plan = plan_publication(app(old), [], target=TARGET, assignments={})
+    replica = SlowReplica(refusals=2)
+    assert run(apply_plan(replica, plan, settle_seconds=(0, 0, 0))) == 2  # type: ignore[arg-type]
+    assert [path for _, path, _ in replica.sent] == ["applications/obj-1", "applications/obj-1"]
+    stubborn = SlowReplica(refusals=5)
+    with pytest.raises(ConnectorError):
+        run(apply_plan(stubborn, plan, settle_seconds=(0, 0)))  # type: ignore[arg-type]
