@@ -468,9 +468,16 @@ def child_main(config_path: Path, profile_out: Path | None) -> None:
     store = StateStore.open(state_url(config, base_dir))
     profiler: Any = None
     if profile_out is not None:
-        from pyinstrument import Profiler
+        try:
+            from pyinstrument import Profiler
 
-        profiler = Profiler(async_mode="enabled")
+            profiler = Profiler(async_mode="enabled")
+        except ImportError:  # not a project dependency: cProfile (CPU only: the event loop's waits are not in it)
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.stop = profiler.disable
+        profiler.start = getattr(profiler, "start", None) or profiler.enable
         profiler.start()
     cpu = time.process_time()
     try:
@@ -482,7 +489,16 @@ def child_main(config_path: Path, profile_out: Path | None) -> None:
     if profiler is not None:
         profiler.stop()
         assert profile_out is not None
-        profile_out.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
+        if hasattr(profiler, "output_text"):
+            profile_out.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
+        else:
+            import io
+            import pstats
+
+            profiler.dump_stats(str(profile_out.with_suffix(".prof")))
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
+            profile_out.write_text(text.getvalue(), encoding="utf-8")
     print(
         json.dumps(
             {
@@ -512,7 +528,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4, help="targets[].concurrency: collection calls in flight")
     parser.add_argument("--existing", action="store_true", help="also sync into an org where every user exists")
     parser.add_argument("--naive", action="store_true", help="also run the naive script (bench/naive.py)")
-    parser.add_argument("--profile", type=Path, help="pyinstrument the engine child; text reports go in this folder")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="pyinstrument (or, without it, cProfile) the engine child; reports go in this folder",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child-config", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", type=Path, help=argparse.SUPPRESS)

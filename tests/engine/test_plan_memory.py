@@ -66,3 +66,10 @@ def test_each_user_is_mapped_once(monkeypatch: pytest.MonkeyPatch, existing: boo
     plan = plan_for(users, targets=targets)
     assert {a.kind for a in plan.actions} == ({ActionKind.ADOPT} if existing else {ActionKind.CREATE})
     assert sorted(calls) == [u.id for u in users]
+
+
+def test_a_plan_repr_is_a_summary() -> None:
+    """``asyncio.run`` formats the repr of its result twice on exit (Python 3.11): it must not grow with the plan."""
+    users = [person(f"u{i}", f"user{i}@contoso.com") for i in range(50)]
+    plan = plan_for(users)
+    assert repr(plan) == "Plan(actions=[50: create 50], staged_reason=None)"

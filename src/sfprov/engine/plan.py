@@ -181,6 +181,14 @@ class Plan:
     actions: list[Action]
     staged_reason: str | None = None
 
+    def __repr__(self) -> str:
+        """A summary, not every action: ``asyncio.run`` formats the repr of the task's result when it restores the
+        SIGINT handler (Python 3.11, ``signal.getsignal`` → ``Handlers(partial(..., main_task))`` → ``ValueError``
+        message), so a full repr of a 100,000-action plan costs seconds and hundreds of MB at the end of every
+        ``sfprov sync``. The actions are in ``actions``."""
+        counts = ", ".join(f"{kind} {n}" for kind, n in self.counts().items())
+        return f"Plan(actions=[{len(self.actions)}: {counts}], staged_reason={self.staged_reason!r})"
+
     def by_kind(self) -> dict[ActionKind, list[Action]]:
         out: dict[ActionKind, list[Action]] = {}
         for action in self.actions:
