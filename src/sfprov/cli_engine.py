@@ -104,8 +104,6 @@ def run_cycle(
             )
     try:
         with opened(config_path, target) as ctx:
-            if options.only_users is not None:
-                options.only_users = frozenset(_resolve_users(ctx, options.only_users))
             with _progress(show_progress and not as_json) as progress:
                 engine = Engine(ctx.config, ctx.target, ctx.store, base_dir=ctx.base_dir, progress=progress, stop=stop)
                 report = asyncio.run(engine.run_cycle(options))
@@ -171,22 +169,6 @@ def _notify(config_path: Path, report: CycleReport) -> None:
         send(config.notifications, *message_for(report), base_dir=base_dir)
     except (OSError, smtplib.SMTPException, ConfigError) as exc:
         err.print(f"[yellow]warning:[/] could not send the notification e-mail: {type(exc).__name__}: {exc}")
-
-
-def _resolve_users(ctx: Context, wanted: frozenset[str]) -> set[str]:
-    """UPNs or object ids to Entra object ids, through Graph (`GET /users/{id|upn}`)."""
-    from sfprov.sources.entra.factory import graph_client, token_provider
-
-    async def go() -> set[str]:
-        tokens = token_provider(ctx.config.source, base_dir=ctx.base_dir)
-        async with graph_client(ctx.config.source, tokens, base_dir=ctx.base_dir) as graph:
-            found = set()
-            for key in wanted:
-                user = await graph.request("GET", f"users/{key}", params={"$select": "id"})
-                found.add(str(user["id"]))
-            return found
-
-    return asyncio.run(go())
 
 
 @contextmanager

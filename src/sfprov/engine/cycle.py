@@ -38,6 +38,7 @@ from sfprov.mapping.mapper import map_user, source_attributes
 from sfprov.model import SourceUser
 from sfprov.sources.entra.factory import graph_client, token_provider
 from sfprov.sources.entra.graph import ResyncRequired
+from sfprov.sources.entra.ondemand import OnDemandReader
 from sfprov.sources.entra.reader import EntraReader, ScopeSettings, SourceRead
 from sfprov.sources.entra.state import SourceState
 from sfprov.state import CycleKind, CycleStatus, LinkState, QuarantineReason, StateStore
@@ -63,7 +64,8 @@ class CycleOptions:
     allow_deactivations: bool = False
     ignore_quarantine: bool = False
     only_users: frozenset[str] | None = None
-    """On-demand provisioning: plan and apply these source ids only."""
+    """On-demand provisioning: plan and apply these users only (object ids or userPrincipalNames), read on their own
+    (:mod:`sfprov.sources.entra.ondemand`), never the whole tenant; the watermark does not move."""
 
 
 @dataclass
@@ -306,7 +308,15 @@ class Engine:
         self, reader: EntraReader, options: CycleOptions, report: CycleReport, state: SourceState | None
     ) -> SourceRead:
         allow = options.allow_deactivations
-        if state is None or options.full or options.only_users:
+        if options.only_users:  # on demand: the requested users only, never the tenant; no watermark to move
+            looked = await OnDemandReader(reader).read(options.only_users)
+            for upn in looked.out_of_scope.values():
+                report.notes.append(
+                    f"{upn} is not in scope of the Salesforce app: on-demand provisioning changes nothing for them "
+                    "(a scheduled cycle deactivates the account of a user who left the scope)."
+                )
+            return looked.read
+        if state is None or options.full:
             read = await reader.read_full(state.in_scope if state else None, allow_shrink=allow)
         else:
             due = {e.source_id for e in self.store.escrows.due(self.job)}
@@ -331,10 +341,8 @@ class Engine:
 
     async def _gather(self, users: SalesforceUsers, read: SourceRead, options: CycleOptions) -> PlanInput:
         """What Salesforce has for the users this cycle concerns, and the names the mapping needs resolved."""
-        considered: dict[str, SourceUser] = dict(read.users)
+        considered: dict[str, SourceUser] = dict(read.users)  # on demand: the requested users only
         leaving: dict[str, LeaveReason] = {}
-        if options.only_users is not None:
-            considered = {k: v for k, v in considered.items() if k in options.only_users}
         all_links = self.store.links.get_many(self.job)
         if options.only_users is None:
             for source_id in all_links:
@@ -348,7 +356,7 @@ class Engine:
                 ):
                     leaving[source_id] = "unassigned"
         else:
-            leaving = {k: read.removed[k] for k in options.only_users if k in read.removed and k in all_links}
+            leaving = {k: reason for k, reason in read.removed.items() if k in all_links}
         links = {k: all_links[k] for k in (*considered, *leaving) if k in all_links}
         catalogue = await users.catalogue()
         session = await users.client.session()

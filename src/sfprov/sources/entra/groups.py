@@ -70,17 +70,21 @@ class MembershipReader:
     async def read(self, graph: GroupGraph) -> Memberships:
         """Roots read now (assignments have no delta, §9), then every reachable group ``graph`` lacks, read in
         full; groups no longer reachable are dropped so the state follows the scope."""
-        if self.settings.mode == "app_assignment":
-            assignments = await self._assignments()
-            roots = {a.principal_id: a.principal_display_name for a in assignments if a.principal_type == "Group"}
-        else:
-            assignments = []
-            roots = dict([await self.resolve_group(ref) for ref in self.settings.groups])
+        assignments, roots = await self.roots()
         names = dict(roots)
         while missing := graph.missing(roots, nested=self.nested):
             await self._read_groups(graph, missing, names)
         graph.prune(roots, nested=self.nested)
         return Memberships(self.scope_key, graph, assignments, roots)
+
+    async def roots(self) -> tuple[list[AppRoleAssignment], dict[str, str]]:
+        """The app's assignments (``app_assignment``; empty in ``groups`` mode) and the root groups, id -> display
+        name: the assigned groups, or the configured ones. Read in full every time (no delta for assignments)."""
+        if self.settings.mode == "app_assignment":
+            assignments = await self._assignments()
+            roots = {a.principal_id: a.principal_display_name for a in assignments if a.principal_type == "Group"}
+            return assignments, roots
+        return [], dict([await self.resolve_group(ref) for ref in self.settings.groups])
 
     async def _assignments(self) -> list[AppRoleAssignment]:
         app_id = self.settings.app_id

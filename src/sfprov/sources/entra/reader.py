@@ -125,7 +125,7 @@ class EntraReader:
         calls_before = self.graph.counters.calls
         raw: dict[str, dict[str, Any]] = {}
         removed: Removed = {}
-        link = await self._delta_round("users/delta", {"$select": self.select}, raw, removed)
+        link = await self.delta_round("users/delta", {"$select": self.select}, raw, removed)
         groups_link: str | None = None
         memberships: Memberships | None = None
         if self.scope_settings.mode == "all_users":
@@ -171,7 +171,7 @@ class EntraReader:
         calls_before = self.graph.counters.calls
         raw: dict[str, dict[str, Any]] = {}
         removed: Removed = {}
-        link = await self._delta_round(users_delta_link, None, raw, removed)
+        link = await self.delta_round(users_delta_link, None, raw, removed)
         known = set(previous_scope)
         before: Scope | None = None
         new_memberships: Memberships | None = None
@@ -211,7 +211,7 @@ class EntraReader:
         raw.update(fetched)
         in_scope.difference_update(uid for uid in wanted if uid not in fetched)
 
-    async def _delta_round(
+    async def delta_round(
         self,
         start: str,
         params: Mapping[str, str] | None,
@@ -257,17 +257,22 @@ class EntraReader:
         return out
 
     def _source_user(self, data: Mapping[str, Any], scope: Scope) -> SourceUser:
-        uid = str(data["id"])
-        attributes = {k: v for k, v in data.items() if not k.startswith("@") and "@" not in k}
-        extensions = attributes.pop("onPremisesExtensionAttributes", None)
-        if isinstance(extensions, Mapping):
-            attributes.update({k: v for k, v in extensions.items() if not k.startswith("@")})
-        return SourceUser(
-            id=uid,
-            attributes=attributes,
-            app_role_assignments=tuple(scope.roles.get(uid, ())),
-            groups=tuple(scope.groups.get(uid, ())),
-        )
+        return source_user(data, scope)
+
+
+def source_user(data: Mapping[str, Any], scope: Scope) -> SourceUser:
+    """A Graph user object and what the scope says about them, as the mapping sees them (nothing Graph-shaped)."""
+    uid = str(data["id"])
+    attributes = {k: v for k, v in data.items() if not k.startswith("@") and "@" not in k}
+    extensions = attributes.pop("onPremisesExtensionAttributes", None)
+    if isinstance(extensions, Mapping):
+        attributes.update({k: v for k, v in extensions.items() if not k.startswith("@")})
+    return SourceUser(
+        id=uid,
+        attributes=attributes,
+        app_role_assignments=tuple(scope.roles.get(uid, ())),
+        groups=tuple(scope.groups.get(uid, ())),
+    )
 
 
 def _is_graph_property(name: str) -> bool:
