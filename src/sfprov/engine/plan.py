@@ -71,6 +71,11 @@ class CreatedFields(Sequence[Change]):
     def __init__(self, values: Mapping[str, Any]) -> None:
         self._values = values
 
+    @property
+    def values(self) -> Mapping[str, Any]:
+        """The created record's fields (the action's ``values``)."""
+        return self._values
+
     def __len__(self) -> int:
         return len(self._values)
 
@@ -514,4 +519,6 @@ def values_for_log(values: Iterable[Change]) -> list[tuple[str, str | None, str 
             return ", ".join(str(v) for v in value)
         return str(value)
 
+    if isinstance(values, CreatedFields):  # a create: straight from its values, without a Change per field
+        return [(name, None, text(value)) for name, value in values.values.items()]
     return [(c.name, text(c.old), text(c.new)) for c in values]

@@ -3,7 +3,8 @@
 * ``config`` / ``scoping_config`` — the ``mapping:`` and ``scoping:`` sections (pydantic); ``config_errors``
   reports every problem at its key path;
 * ``defaults`` — the gallery app's default mapping and sfprov's recommended additions;
-* ``mapper`` — ``map_user(SourceUser, MappingConfig, ...) -> DesiredUser`` and ``source_attributes``;
+* ``mapper`` — ``map_user(SourceUser, MappingConfig, ...) -> DesiredUser``, ``matching_values`` (the lookup values
+  alone, cheap) and ``source_attributes``;
 * ``salesforce_rules`` / ``picklists`` / ``salesforce_fields`` — what Salesforce accepts, checked before sending;
 * ``sandbox`` — username and e-mail suffixes for sandbox targets;
 * ``entitlements`` — profile, permission sets and role from app roles or group rules;
