@@ -1,7 +1,8 @@
 """JSON batching: ``POST /v1.0/$batch`` (concepts/json-batching.md; reference ``entra-graph.md`` §11).
 
 Each sub-request runs through :meth:`GraphService.handle` like an HTTP request (own counter, own throttling and
-faults, own permission check), with the batch's ``Authorization`` header. ``dependsOn`` orders requests; when a
+faults, own permission check), with the batch's ``Authorization`` header; ``batch_item_error_storm`` fails the next
+sub-requests only (a 5xx inside a 200 batch answer). ``dependsOn`` orders requests; when a
 prerequisite fails (status >= 400) its dependants answer 424 Failed Dependency. The outer answer is 200 whenever
 the batch itself parses; a malformed batch, duplicate ids or more than the limit (20) requests are a 400 for the
 whole batch. Responses come back in completion order, which Graph does not guarantee to match request order.
@@ -10,6 +11,7 @@ whole batch. Responses come back in completion order, which Graph does not guara
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -49,8 +51,17 @@ def _validate(body: Any, limit: int) -> list[dict[str, Any]]:
     return requests
 
 
+def _injected_error(service: GraphService, sub: GraphRequest) -> GraphError | None:
+    """A configured sub-request failure (``batch_item_error_storm``), counted under the endpoint's name."""
+    try:
+        endpoint = service.match(sub.method, sub.path)[0].endpoint
+    except GraphError:
+        return None  # an unknown URL answers its own error
+    return service.faults.batch_item_error(endpoint)
+
+
 async def run_batch(service: GraphService, outer: GraphRequest) -> GraphResponse:
-    from sfprov.emulators.entra.graph import GraphRequest, GraphResponse
+    from sfprov.emulators.entra.graph import GraphRequest, GraphResponse, error_body
 
     requests = _validate(outer.json(), service.faults.config.batch_limit)
     status: dict[str, int] = {}
@@ -89,7 +100,15 @@ async def run_batch(service: GraphService, outer: GraphRequest) -> GraphResponse
             body=raw,
             base_url=outer.base_url,
         )
-        resp = await service.handle(sub)
+        injected = _injected_error(service, sub)
+        if injected is None:
+            resp = await service.handle(sub)
+        else:
+            request_id = str(uuid.uuid4())
+            client_request_id = sub.headers.get("client-request-id", request_id)
+            body = error_body(injected, request_id, client_request_id, service.clock())
+            headers = {**injected.headers, "request-id": request_id, "client-request-id": client_request_id}
+            resp = GraphResponse(injected.status, body, headers)
         status[rid.lower()] = resp.status
         entry: dict[str, Any] = {"id": rid, "status": resp.status, "headers": dict(resp.headers)}
         if resp.body is not None:

@@ -38,6 +38,9 @@ class FaultConfig:
     error_statuses: tuple[int, ...] = (503, 504)
     error_storm: int = 0
     """Answer the next N requests with ``error_statuses[0]``."""
+    batch_item_error_storm: int = 0
+    """Answer the next N ``$batch`` sub-requests (only those) with ``error_statuses[0]``: Graph runs and throttles
+    each sub-request on its own (§11), so one can fail with 503/504 while the batch itself answers 200."""
     latency_ms_per_call: float = 0.0
     latency_ms_per_item: float = 0.0
     """Added per item of a returned page: a crude model of Graph's page cost."""
@@ -157,6 +160,21 @@ class Faults:
             headers,
             inner={"code": "429", "message": "Please retry after", "status": "429"},
         )
+
+    def batch_item_error(self, endpoint: str) -> GraphError | None:
+        """The 5xx a ``$batch`` sub-request draws from ``batch_item_error_storm`` (counted as a call and a failure
+        of its endpoint), None when there is none left."""
+        with self._lock:
+            cfg = self.config
+            if cfg.batch_item_error_storm <= 0:
+                return None
+            cfg.batch_item_error_storm -= 1
+            self.calls[endpoint] += 1
+            self.failed[endpoint] += 1
+            status = cfg.error_statuses[0]
+            code, message = _5XX_BODIES.get(status, _5XX_BODIES[500])
+            headers = {"Retry-After": cfg.retry_after} if cfg.retry_after is not None else {}
+            return GraphError(status, code, message, headers)
 
     def take_sync_reset(self) -> bool:
         with self._lock:

@@ -233,31 +233,61 @@ class GraphClient:
     async def batch(self, requests: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         """Send GET sub-requests through ``$batch`` in groups of 20; returns responses keyed by id.
 
-        Sub-requests throttled on their own (429) are retried after their Retry-After, the others are kept.
+        Graph runs each sub-request on its own, so one can be throttled (429) or fail transiently (503, 504: any
+        answer :meth:`request` would retry) inside a batch that answers 200 (entra-graph.md §10.1, §11). Those
+        sub-requests alone are sent again, with the rules of :meth:`request`: wait the largest ``Retry-After`` they
+        carry, else an exponential backoff with jitter; at most ``max_attempts`` rounds and ``max_wait_seconds`` of
+        waiting, then the last such error is raised. Other answers (200, 404, 403, ...) are returned as they are.
         """
         out: dict[str, dict[str, Any]] = {}
         pending = [dict(r) for r in requests]
-        for _round in range(self.max_attempts):
+        attempt = 0
+        waited = 0.0
+        while True:
             retry: list[dict[str, Any]] = []
-            wait = 0.0
+            delay: float | None = None
+            error: ConnectorError | None = None
             for start in range(0, len(pending), BATCH_LIMIT):
                 group = pending[start : start + BATCH_LIMIT]
                 body = await self.request("POST", "$batch", json={"requests": group}, kind="batch")
                 by_id = {str(r["id"]): r for r in group}
                 for response in (body or {}).get("responses", []):
                     rid = str(response.get("id"))
-                    if int(response.get("status", 0)) == 429 and rid in by_id:
-                        retry.append(by_id[rid])
-                        headers = response.get("headers") or {}
-                        wait = max(wait, retry_after_seconds(headers.get("Retry-After")) or 1.0)
-                    else:
+                    failed, after = _transient_answer(response) if rid in by_id else (None, None)
+                    if failed is None:
                         out[rid] = response
+                        continue
+                    retry.append(by_id[rid])
+                    error = failed
+                    if isinstance(failed, RateLimited):
+                        self.counters.throttled += 1
+                    if after is not None:
+                        delay = max(delay or 0.0, after)
             if not retry:
                 return out
-            self.counters.throttled += len(retry)
-            await asyncio.sleep(min(wait, self.max_wait_seconds))
+            assert error is not None
+            if attempt + 1 >= self.max_attempts:
+                raise error
+            wait = delay if delay is not None else random.uniform(0, min(30.0, 0.5 * 2**attempt))
+            if waited + wait > self.max_wait_seconds:
+                raise error
+            self.counters.retried += len(retry)
+            await asyncio.sleep(wait)
+            waited += wait
+            attempt += 1
             pending = retry
-        raise RateLimited("Microsoft Graph kept throttling batched requests.", code="TooManyRequests")
+
+
+def _transient_answer(response: Mapping[str, Any]) -> tuple[Transient | None, float | None]:
+    """The error of a ``$batch`` sub-response that :meth:`GraphClient.request` would retry (else None), and the
+    seconds its ``Retry-After`` header asks for (header names are case-insensitive)."""
+    status = int(response.get("status", 0))
+    if status < 400:
+        return None, None
+    headers = {str(k).lower(): str(v) for k, v in (response.get("headers") or {}).items()}
+    after = retry_after_seconds(headers.get("retry-after"))
+    error = graph_error(status, response.get("body"), retry_after=after)
+    return (error, after) if isinstance(error, Transient) else (None, None)
 
 
 def _json(response: httpx.Response) -> Any:
