@@ -343,7 +343,8 @@ class Engine:
         """What Salesforce has for the users this cycle concerns, and the names the mapping needs resolved."""
         considered: dict[str, SourceUser] = dict(read.users)  # on demand: the requested users only
         leaving: dict[str, LeaveReason] = {}
-        all_links = self.store.links.get_many(self.job)
+        on_demand = None if options.only_users is None else [*read.users, *read.removed]
+        all_links = self.store.links.get_many(self.job, on_demand)  # on demand: not the whole job's links
         if options.only_users is None:
             for source_id in all_links:
                 if source_id in read.removed:
