@@ -4,6 +4,7 @@ org, reference ``salesforce.md`` §3.2, §3.3, §8.4) then refuses on a write.""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -11,9 +12,12 @@ import pytest
 from sfprov.config.models import TargetConfig
 from sfprov.doctor.model import Status, exit_code
 from sfprov.emulators.salesforce.seed import user_values
+from sfprov.emulators.salesforce.store import Org
+from sfprov.errors import ConnectorError
 from sfprov.mapping.config import MappingConfig
 from sfprov.targets.salesforce.client import RecordResult
 from sfprov.targets.salesforce.factory import connect
+from sfprov.targets.salesforce.soql import quote, select
 from tests.doctor.conftest import IntegrationOrg, run_doctor
 from tests.doctor.test_doctor_permissions import FULL_SET
 
@@ -138,3 +142,86 @@ def test_profile_left_out_names_the_virtual_target(org_target: tuple[Integration
     check = run_doctor(target, _mapping(remove=["ProfileName"]))["field: ProfileId"]
     assert check.status is Status.FAIL
     assert "Add a mapping row for ProfileName" in (check.fix or "")
+
+
+# --- custom fields the org has (emulator: custom_fields.py) ---------------------------------------------------------
+
+
+def _query(target: TargetConfig, soql: str) -> list[dict[str, Any]]:
+    async def go() -> list[dict[str, Any]]:
+        async with connect(target) as client:
+            return await client.query_list(soql)
+
+    return asyncio.run(go())
+
+
+def test_an_existing_custom_field_passes_and_is_written(org_target: tuple[IntegrationOrg, TargetConfig]) -> None:
+    org, target = org_target
+    org.sf.admin.add_custom_field(org.org.id, "User", "Department__c", "string", length=80)
+    checks = run_doctor(target, _mapping({"target": "Department__c", "source": "department"}))
+    assert checks["mapped fields"].status is Status.PASS, checks
+    assert "15 mapped fields" in checks["mapped fields"].detail
+    created = _create(org, target, "custom", Department__c="Sales")
+    assert created.success, created.error
+    assert created.id is not None
+    rows = _query(target, select(["Id", "department__c"], "User", f"Id = {quote(created.id)}"))
+    assert rows[0]["Department__c"] == "Sales"
+
+
+def test_custom_field_constants_and_required_custom_fields(org_target: tuple[IntegrationOrg, TargetConfig]) -> None:
+    org, target = org_target
+    admin = org.sf.admin
+    admin.add_custom_field(org.org.id, "User", "Region__c", "picklist", picklist=["EMEA", "APAC"])
+    admin.add_custom_field(org.org.id, "User", "Cost_Centre__c", "string", length=6)
+    admin.add_custom_field(org.org.id, "User", "Badge__c", "string", length=10, required=True)
+    mapping = _mapping(
+        {"target": "Region__c", "value": "Americas"},
+        {"target": "Cost_Centre__c", "value": "CC-0001-X"},
+    )
+    checks = run_doctor(target, mapping)
+    assert checks["field: Region__c"].status is Status.FAIL
+    assert '"Americas" is not an active value of the restricted picklist Region__c' in checks["field: Region__c"].detail
+    assert checks["field: Cost_Centre__c"].status is Status.FAIL
+    assert "is 9 characters; Cost_Centre__c holds 6" in checks["field: Cost_Centre__c"].detail
+    assert "lengthen the custom field" in (checks["field: Cost_Centre__c"].fix or "")
+    assert checks["field: Badge__c"].status is Status.FAIL
+    assert "requires Badge__c when a user is created" in checks["field: Badge__c"].detail
+
+    codes = {
+        name: _create(org, target, name.lower(), Badge__c="B1", **values).error
+        for name, values in {"picklist": {"Region__c": "Americas"}, "length": {"Cost_Centre__c": "CC-0001-X"}}.items()
+    }
+    assert codes["picklist"] is not None
+    assert codes["picklist"].code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert codes["length"] is not None
+    assert codes["length"].code == "STRING_TOO_LONG"
+    missing = _create(org, target, "nobadge")
+    assert missing.error is not None
+    assert missing.error.code == "REQUIRED_FIELD_MISSING"
+    assert _create(org, target, "badged", Badge__c="B2", Region__c="EMEA").success
+
+
+def test_custom_fields_belong_to_one_org(integration_org: IntegrationOrg) -> None:
+    _, target = integration_org.integration_user(permission_sets={"sfprov_Provisioning": FULL_SET})
+    other = IntegrationOrg(integration_org.sf, integration_org.ca_file, integration_org.monkeypatch)
+    other.sf.admin.add_custom_field(other.org.id, "User", "Department__c", "string", length=80)
+    with pytest.raises(ConnectorError) as refused:
+        _query(target, "SELECT Department__c FROM User")
+    assert refused.value.code == "INVALID_FIELD"
+    assert "field: Department__c" in run_doctor(target, _mapping({"target": "Department__c", "source": "department"}))
+
+
+def test_custom_fields_survive_a_snapshot(integration_org: IntegrationOrg) -> None:
+    org = integration_org.org
+    integration_org.sf.admin.add_custom_field(org.id, "User", "Department__c", "string", length=80)
+    username = f"snap@{org.my_domain}.example.com"
+    user_id = integration_org.sf.admin.add_user(
+        org.id, user_values(username, "S", "Nap", username, org.profile_id("Chatter Free User"), Department__c="Ops")
+    )
+    copy = Org.from_json(org.state, json.loads(json.dumps(org.to_json())))
+    sdef = copy.sobject("User")
+    assert sdef is not None
+    field = sdef.field("department__c")
+    assert field is not None
+    assert field.custom
+    assert copy.retrieve("User", [user_id], ["Department__c"]) == [{"Department__c": "Ops"}]

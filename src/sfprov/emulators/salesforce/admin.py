@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, cast
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sfprov.emulators.salesforce.custom_fields import custom_field
 from sfprov.emulators.salesforce.errors import SalesforceError
+from sfprov.emulators.salesforce.schema import FieldType
 from sfprov.emulators.salesforce.settings import OrgSettings
 from sfprov.emulators.salesforce.store import Org
 
@@ -94,6 +96,15 @@ class Admin:
     def add_permission_set(self, org_id: str, name: str, **options: Any) -> str:
         with self.runtime.lock:
             return self.org(org_id).add_permission_set(name, **options)
+
+    def add_custom_field(
+        self, org_id: str, sobject: str, name: str, type_: FieldType = "string", **options: Any
+    ) -> None:
+        """Add a custom field such as ``Department__c`` to ``sobject`` (options of :func:`custom_fields.custom_field`:
+        ``length``, ``required``, ``picklist``, ...)."""
+        fdef = custom_field(name, type_, **options)
+        with self.runtime.lock:
+            self.org(org_id).add_custom_field(sobject, fdef)
 
     def add_user(self, org_id: str, values: dict[str, Any], *, password: str | None = None) -> str:
         """Create a user through the org's rules; with ``password`` it can log in (token: :meth:`security_token`)."""

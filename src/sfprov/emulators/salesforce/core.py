@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sfprov.emulators.salesforce import errors, ids, schema
+from sfprov.emulators.salesforce import custom_fields, errors, ids, schema
 from sfprov.emulators.salesforce.credentials import Credentials, ExternalClientApp
 from sfprov.emulators.salesforce.errors import SalesforceError
 from sfprov.emulators.salesforce.licences import LicenceBook
@@ -144,6 +144,9 @@ class OrgCore:
         self.pending_emails: dict[str, PendingEmail] = {}
         self.apps: dict[str, ExternalClientApp] = {}
         self._call_stamp: str | None = None
+        self.custom_fields: dict[str, tuple[schema.FieldDef, ...]] = {}
+        """Custom fields this org added, per standard sObject (:mod:`custom_fields`)."""
+        self._own_sobjects: dict[str, schema.SObjectDef] = {}
 
     # --- identity ---------------------------------------------------------------------------------------------------
 
@@ -168,9 +171,30 @@ class OrgCore:
         sdef = schema.SCHEMA.get(sobject)
         return self.ids.new(sdef.key_prefix if sdef else ids.KEY_PREFIXES[sobject])
 
+    def sobject(self, name: str) -> schema.SObjectDef | None:
+        """This org's definition of ``name`` (case-insensitive): the standard one plus the org's custom fields."""
+        base = schema.sobject(name)
+        if base is None:
+            return None
+        return self._own_sobjects.get(base.name, base)
+
+    def add_custom_field(self, sobject: str, fdef: schema.FieldDef) -> None:
+        """Add a custom field (built with :func:`custom_fields.custom_field`); existing rows get null (false for a
+        checkbox), as when an admin adds a field to an object that has records."""
+        base = schema.sobject(sobject)
+        if base is None:
+            raise errors.invalid_type(sobject)
+        current = self.sobject(base.name)
+        if current is not None and current.field(fdef.name) is not None:
+            raise ValueError(f"{base.name} already has a field {fdef.name}")
+        self.custom_fields[base.name] = (*self.custom_fields.get(base.name, ()), fdef)
+        self._own_sobjects[base.name] = custom_fields.extended(base, self.custom_fields[base.name])
+        for row in self.tables[base.name].rows.values():
+            row.setdefault(fdef.name, fdef.default_on_create)
+
     def table(self, sobject: str) -> Table:
         """The table of ``sobject`` (case-insensitive), with ``UserLicense`` counts brought up to date first."""
-        sdef = schema.sobject(sobject)
+        sdef = self.sobject(sobject)
         if sdef is None:
             raise errors.invalid_type(sobject)
         if sdef.name == "UserLicense":
@@ -304,7 +328,7 @@ class OrgCore:
     ) -> list[dict[str, Any] | None]:
         """Rows by id with only ``fields`` (all fields when None), None for an unknown id (reference §8.7:
         Collections retrieve returns null for an invalid id; an unknown field fails the call with INVALID_FIELD)."""
-        sdef = schema.sobject(sobject)
+        sdef = self.sobject(sobject)
         if sdef is None:
             raise errors.invalid_type(sobject)
         names: list[str] = []

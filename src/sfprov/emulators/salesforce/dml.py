@@ -27,6 +27,13 @@ Handler = Callable[["Org", Mapping[str, Any], "str | None", "Journal"], str]
 Deleter = Callable[["Org", str, "str | None", "Journal"], str]
 
 _USER = schema.SCHEMA["User"]
+
+
+def _user(org: Org) -> schema.SObjectDef:
+    """The org's User definition: the standard fields plus its custom fields (:mod:`custom_fields`)."""
+    return org.sobject("User") or _USER
+
+
 _PSA = schema.SCHEMA["PermissionSetAssignment"]
 _LOGIN = schema.SCHEMA["UserLogin"]
 _PSLA = schema.SCHEMA["PermissionSetLicenseAssign"]
@@ -240,7 +247,7 @@ def _check_last_admin(org: Org, user: Row) -> None:
 def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, journal: Journal) -> str:
     """Insert a User (reference §3): validation in checklist order, then licence, then the row, its UserLogin row
     and its profile-owned permission set assignment."""
-    values = _validate(org, _USER, body, creating=True)
+    values = _validate(org, _user(org), body, creating=True)
     users = org.tables["User"]
     if org.state.username_taken(values["Username"]):
         raise errors.duplicate_username()
@@ -263,6 +270,7 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
     actor = ids.normalize(running_user_id) if running_user_id else None
     rid = org.new_id("User")
     row = dict(_TEMPLATES["User"])
+    row.update({f.name: f.default_on_create for f in org.custom_fields.get("User", ())})
     row.update(values)
     row |= {
         "Id": rid,
@@ -315,9 +323,9 @@ def create_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, 
 def update_user(org: Org, body: Mapping[str, Any], running_user_id: str | None, journal: Journal) -> str:
     """Update a User: the field rules, then username/nickname uniqueness, self-deactivation and last-admin rules,
     licences on reactivation or licence change, and the e-mail hold (reference §3-§7)."""
-    row = _target(org, _USER, body)
+    row = _target(org, _user(org), body)
     rid = row["Id"]
-    values = _validate(org, _USER, body, creating=False)
+    values = _validate(org, _user(org), body, creating=False)
     changes = {k: v for k, v in values.items() if row.get(k) != v}
     users = org.tables["User"]
     settings = org.settings

@@ -105,14 +105,16 @@ def _json_types(fdef: FieldDef) -> frozenset[type]:
     return frozenset({str})
 
 
-_INDEXES: dict[str, FieldIndex] = {}
+_INDEXES: dict[tuple[str, int], FieldIndex] = {}
 
 
 def field_index(sdef: SObjectDef) -> FieldIndex:
-    """The cached :class:`FieldIndex` of ``sdef``."""
-    index = _INDEXES.get(sdef.name)
+    """The cached :class:`FieldIndex` of ``sdef`` (keyed by identity too: an org with custom fields has its own
+    definition of a standard object, and orgs must not evict each other's index)."""
+    key = (sdef.name, id(sdef))
+    index = _INDEXES.get(key)
     if index is None or index.sdef is not sdef:
-        index = _INDEXES[sdef.name] = FieldIndex(sdef)
+        index = _INDEXES[key] = FieldIndex(sdef)
     return index
 
 

@@ -85,6 +85,8 @@ class FieldDef:
     id_lookup: bool = False
     name_field: bool = False
     case_sensitive: bool = False
+    custom: bool = False
+    """A custom field (API name ending ``__c``) an org added (:mod:`custom_fields`)."""
     _allowed: frozenset[str] = dc_field(default=frozenset(), init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -972,7 +974,7 @@ def _describe_field(f: FieldDef) -> dict[str, Any]:
         "compoundFieldName": None,
         "controllerName": None,
         "createable": f.createable,
-        "custom": False,
+        "custom": f.custom,
         "defaultValue": f.default_on_create if f.type == "boolean" else None,
         "defaultValueFormula": None,
         "defaultedOnCreate": f.defaulted_on_create,
@@ -1064,12 +1066,15 @@ def _child_relationships(target: str) -> list[dict[str, Any]]:
     return out
 
 
-def describe(name: str, api_version: str = DEFAULT_API_VERSION) -> dict[str, Any] | None:
+def describe(
+    name: str, api_version: str = DEFAULT_API_VERSION, sdef: SObjectDef | None = None
+) -> dict[str, Any] | None:
     """The REST ``/services/data/vXX.X/sobjects/{name}/describe`` body, or None for an unknown sObject.
 
     Mirrors the DescribeSObjectResult shape (REST guide "sObject Describe"); flags that drive behaviour come from the
-    definitions above, the rest are the constant values a standard setup object reports."""
-    obj = sobject(name)
+    definitions above, the rest are the constant values a standard setup object reports. ``sdef`` is an org's own
+    definition (with its custom fields) when it has one."""
+    obj = sdef or sobject(name)
     if obj is None:
         return None
     base = f"/services/data/v{api_version}/sobjects/{obj.name}"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sfprov.emulators.salesforce import ids, schema
+from sfprov.emulators.salesforce import custom_fields, ids, schema
 from sfprov.emulators.salesforce.core import (
     INDEXED_FIELDS,
     Journal,
@@ -95,7 +95,14 @@ class Org(OrgUsers, OrgSetup):
             "settings": self.settings.to_json(),
             "licence_totals": dict(self.licences.total),
             "feature_licence_totals": dict(self.feature_licences.total),
-            "tables": {name: _dump_table(table) for name, table in self.tables.items() if len(table)},
+            "custom_fields": {
+                name: [custom_fields.to_json(f) for f in fields] for name, fields in self.custom_fields.items()
+            },
+            "tables": {
+                name: _dump_table(table, self.sobject(name) or schema.SCHEMA[name])
+                for name, table in self.tables.items()
+                if len(table)
+            },
             "credentials": {uid: c.to_json() for uid, c in self.credentials.items()},
             "pending_emails": {uid: p.to_json() for uid, p in self.pending_emails.items()},
             "apps": [app.to_json() for app in self.apps.values()],
@@ -115,6 +122,9 @@ class Org(OrgUsers, OrgSetup):
             instance_name=data["instance_name"],
         )
         org.ids.counter = data["id_counter"]
+        for name, fields in data.get("custom_fields", {}).items():
+            for field_data in fields:
+                org.add_custom_field(name, custom_fields.from_json(field_data))
         for name, dumped in data["tables"].items():
             table = org.tables[name]
             names = dumped["fields"]
@@ -136,10 +146,10 @@ class Org(OrgUsers, OrgSetup):
         return org
 
 
-def _dump_table(table: Table) -> dict[str, Any]:
+def _dump_table(table: Table, sdef: schema.SObjectDef) -> dict[str, Any]:
     """A table as field names plus one value list per row (in insertion order): a third of the size of one object
-    per row, and as fast to load."""
-    names = list(schema.SCHEMA[table.name].field_names)
+    per row, and as fast to load. ``sdef`` is the org's definition, custom fields included."""
+    names = list(sdef.field_names)
     return {"fields": names, "rows": [[row.get(n) for n in names] for row in table.rows.values()]}
 
 

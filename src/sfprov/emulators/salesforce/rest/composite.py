@@ -64,7 +64,7 @@ def handle(ctx: RequestContext, request: Request, parts: list[str], body: bytes)
                 return _delete(ctx, request)
             return method_not_allowed(method, ["DELETE", "PATCH", "POST"])
         if len(parts) == 1:
-            sdef = schema.sobject(parts[0])
+            sdef = ctx.org.sobject(parts[0])
             if sdef is None:
                 return error_response(404, "NOT_FOUND", NOT_FOUND)
             if method == "GET":
@@ -123,7 +123,7 @@ def _write(ctx: RequestContext, body: bytes, *, updating: bool) -> Response:
     if len(chunks) > MAX_CHUNKS:
         return error_response(400, "INVALID_BATCH_REQUEST", "Cannot have more than 10 chunks in a single operation")
     for kind, bodies in chunks:  # every chunk must deserialize before the first one is written
-        rules.check_deserializable(schema.SCHEMA[kind], bodies)
+        rules.check_deserializable(ctx.org.sobject(kind) or schema.SCHEMA[kind], bodies)
     ctx.records = len(records)
     if len(chunks) == 1:
         kind, bodies = chunks[0]

@@ -35,7 +35,7 @@ def run_query(request: Request, ctx: RequestContext, *, include_deleted: bool) -
     if text is None or not text.strip():
         return error_response(400, "MALFORMED_QUERY", "A query string has to be specified")
     try:
-        parsed = soql.parse(text)
+        parsed = soql.parse(text, ctx.org.sobject)
         rows = soql.execute(parsed, ctx.org, api_version=ctx.api_version, include_deleted=include_deleted)
     except soql.SoqlError as exc:
         return error_response(400, exc.error_code, exc.message)

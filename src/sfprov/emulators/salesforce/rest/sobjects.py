@@ -95,7 +95,7 @@ def global_describe(ctx: RequestContext) -> Response:
 def handle(ctx: RequestContext, request: Request, parts: list[str], body: bytes) -> Response:
     """``parts`` is the path after ``sobjects/``."""
     method = request.method
-    sdef = schema.sobject(parts[0])
+    sdef = ctx.org.sobject(parts[0])
     if sdef is None:
         return error_response(404, "NOT_FOUND", NOT_FOUND)
     if len(parts) == 1:
@@ -107,7 +107,7 @@ def handle(ctx: RequestContext, request: Request, parts: list[str], body: bytes)
     if len(parts) == 2 and parts[1] == "describe":
         if method != "GET":
             return method_not_allowed(method, ["GET", "HEAD"])
-        return json_response(schema.describe(sdef.name, ctx.api_version))
+        return json_response(schema.describe(sdef.name, ctx.api_version, sdef))
     if len(parts) == 2:
         return _record(ctx, request, sdef, parts[1], body)
     return error_response(404, "NOT_FOUND", NOT_FOUND)

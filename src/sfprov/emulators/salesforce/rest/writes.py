@@ -101,7 +101,7 @@ def guarded_write(
         value = record.get("Id", record.get("id")) if updating else None
         return value if isinstance(value, str) else None
 
-    sdef = schema.sobject(sobject)
+    sdef = ctx.org.sobject(sobject)
     if sdef is not None:
         rules.check_deserializable(sdef, records)  # unknown field / wrong JSON type: the whole request fails (400)
     if not may_write(ctx, sobject):

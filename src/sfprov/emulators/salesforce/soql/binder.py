@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from sfprov.emulators.salesforce.schema import CHILD_RELATIONSHIPS, FieldDef, SObjectDef, child_relationship, sobject
 from sfprov.emulators.salesforce.soql import errors as e
@@ -59,20 +60,25 @@ _DT_RE = re.compile(
 )
 
 
-def bind(raw: RawQuery) -> Query:
+Resolver = Callable[[str], SObjectDef | None]
+"""Name -> object definition: :func:`schema.sobject`, or an org's own (with its custom fields, ``Org.sobject``)."""
+
+
+def bind(raw: RawQuery, resolve: Resolver = sobject) -> Query:
     """Check ``raw`` against the schema; raises :class:`~.errors.SoqlError` (INVALID_TYPE, INVALID_FIELD, ...)."""
-    return _Binder(raw.text).query(raw)
+    return _Binder(raw.text, resolve).query(raw)
 
 
 class _Binder:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, resolve: Resolver = sobject) -> None:
         self.text = text
+        self.resolve = resolve
 
     def error(self, code: str, token: Token, detail: str) -> e.SoqlError:
         return e.positioned(code, self.text, token.offset, detail)
 
     def query(self, raw: RawQuery) -> Query:
-        obj = sobject(raw.sobject.text)
+        obj = self.resolve(raw.sobject.text)
         if obj is None or not obj.queryable:
             raise self.error(e.INVALID_TYPE, raw.sobject, e.unsupported_sobject(raw.sobject.text))
         fields: list[FieldPath] = []
@@ -100,6 +106,7 @@ class _Binder:
         if found is None:
             raise self.error(e.INVALID_TYPE, raw.relationship, e.unknown_child_relationship(raw.relationship.text))
         child, reference = found
+        child = self.resolve(child.name) or child
         fields = [self.path(child, token) for token in raw.fields]
         _check_duplicates(fields)
         where = self.condition(child, raw.where) if raw.where is not None else None
@@ -132,7 +139,7 @@ class _Binder:
             ref = current.relationship(part)
             if ref is None:
                 raise self.error(e.INVALID_FIELD, token, e.unknown_relationship(part))
-            target = _target(ref, parts[index + 1])
+            target = _target(ref, parts[index + 1], self.resolve)
             hops.append(Hop(ref, target))
             current = target
         final = current.field(parts[-1])
@@ -240,9 +247,9 @@ def _check_duplicates(fields: list[FieldPath]) -> None:
         seen.add(path.canonical.lower())
 
 
-def _target(ref: FieldDef, next_part: str) -> SObjectDef:
+def _target(ref: FieldDef, next_part: str, resolve: Resolver = sobject) -> SObjectDef:
     """The object a reference leads to; for a polymorphic one, the first target that has the next name."""
-    targets = [t for t in (sobject(name) for name in ref.reference_to) if t is not None]
+    targets = [t for t in (resolve(name) for name in ref.reference_to) if t is not None]
     for target in targets:
         if target.field(next_part) is not None or target.relationship(next_part) is not None:
             return target
