@@ -225,3 +225,36 @@ def test_custom_fields_survive_a_snapshot(integration_org: IntegrationOrg) -> No
     assert field is not None
     assert field.custom
     assert copy.retrieve("User", [user_id], ["Department__c"]) == [{"Department__c": "Ops"}]
+
+
+# --- roles and permission sets the mapping names ------------------------------------------------------------------
+
+
+def test_roles_and_permission_sets_the_mapping_names(org_target: tuple[IntegrationOrg, TargetConfig]) -> None:
+    _, target = org_target
+    mapping = _mapping(
+        {"target": "PermissionSets", "value": ["reports viewer"]},
+        permission_set_rules=[{"group": "Sales", "permission_sets": ["Sales_Operations", "Marketing_Ops"]}],
+        role_rules=[{"group": "Sales", "role": "sales rep"}, {"group": "VPs", "role": "VP Sales"}],
+    )
+    checks = run_doctor(target, mapping)
+    sets = checks["permission sets"]
+    assert sets.status is Status.FAIL
+    assert "Not in this org: 'Marketing_Ops'" in sets.detail
+    assert "'reports viewer'" in sets.detail  # found by its label, any case, as the engine finds it
+    assert "Setup > Permission Sets" in (sets.fix or "")
+    roles = checks["roles"]
+    assert roles.status is Status.FAIL
+    assert "Not in this org: 'VP Sales' (found: 'sales rep')" in roles.detail
+
+
+def test_names_all_found(org_target: tuple[IntegrationOrg, TargetConfig]) -> None:
+    _, target = org_target
+    mapping = _mapping(
+        permission_set_rules=[{"group": "Sales", "permission_sets": ["Sales_Operations"]}],
+        role_rules=[{"group": "Sales", "role": "Sales Rep"}],
+    )
+    checks = run_doctor(target, mapping)
+    assert checks["permission sets"].status is Status.PASS
+    assert checks["roles"].status is Status.PASS
+    assert "permission sets" not in run_doctor(target)  # nothing named, nothing to check

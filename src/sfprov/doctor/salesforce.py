@@ -1,5 +1,7 @@
 """Salesforce prerequisites, in the order an admin would fix them: config, network and TLS, login, the
-integration user's permissions, licences for the profiles the mapping uses, and the API allowance left today.
+integration user's effective permissions (:mod:`sf_permissions`), the mapped fields against the org's User describe
+(:mod:`sf_fields`), licences for the profiles the mapping uses, the roles and permission sets it names
+(:mod:`sf_names`), and the API allowance left today.
 
 Each failure names the setting to change and where it is in Setup (reference ``salesforce.md`` §10, §11, §13.1).
 """
@@ -17,13 +19,14 @@ from sfprov.config.permissions import permission_warnings
 from sfprov.doctor import sf_permissions
 from sfprov.doctor.model import Check, CheckList, Status
 from sfprov.doctor.sf_fields import check_mapped_fields
+from sfprov.doctor.sf_names import check_names
 from sfprov.doctor.sf_permissions import read_grants
 from sfprov.errors import ConfigError, ConnectorError, SfprovError
 from sfprov.mapping.config import MappingConfig
 from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, method_warnings
 from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
 from sfprov.targets.salesforce.factory import connect, login_method
-from sfprov.targets.salesforce.users import SalesforceUsers, is_profile_id
+from sfprov.targets.salesforce.users import Catalogue, SalesforceUsers, is_profile_id
 
 GALLERY_DEFAULT_PROFILE = "Chatter Free User"
 
@@ -73,7 +76,7 @@ async def check_salesforce(
             checks.skip(later[3:], "the integration user has no API access")
             return checks.items
         await check_mapped_fields(checks, client, mapping)
-        await _licences(checks, client, profiles_used(mapping) | set(extra_profiles))
+        await _catalogue(checks, client, mapping, profiles_used(mapping) | set(extra_profiles))
         await _allowance(checks, client, target)
     return checks.items
 
@@ -160,12 +163,19 @@ async def _permissions(
     return True
 
 
-async def _licences(checks: CheckList, client: SalesforceClient, profiles: set[str]) -> None:
+async def _catalogue(checks: CheckList, client: SalesforceClient, mapping: MappingConfig, profiles: set[str]) -> None:
+    """The org's profiles, roles and permission sets, read once as the engine reads them (``catalogue()``), then
+    the licences of the profiles the mapping uses and the names of its roles and permission sets."""
     try:
         catalogue = await SalesforceUsers(client).catalogue()
     except ConnectorError as exc:
         checks.add("licences", Status.FAIL, exc.message, exc.fix)
         return
+    _licences(checks, catalogue, profiles)
+    check_names(checks, catalogue, mapping)
+
+
+def _licences(checks: CheckList, catalogue: Catalogue, profiles: set[str]) -> None:
     if not profiles:
         checks.add("licences", Status.PASS, "the mapping names no fixed profile (profiles come from app roles)")
     for name in sorted(profiles):
