@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from typing import Any
 
+import httpx
 import pytest
 
 from sfprov.config.models import TargetConfig
@@ -258,3 +260,23 @@ def test_names_all_found(org_target: tuple[IntegrationOrg, TargetConfig]) -> Non
     assert checks["permission sets"].status is Status.PASS
     assert checks["roles"].status is Status.PASS
     assert "permission sets" not in run_doctor(target)  # nothing named, nothing to check
+
+
+def test_custom_field_through_the_admin_http_api(integration_org: IntegrationOrg) -> None:
+    """``sfprov emulate`` users add a custom field with ``POST /_emulator/orgs/{id}/custom-fields``."""
+    sf, org = integration_org.sf, integration_org.org
+    info = sf.info()
+    url = f"{info['admin_url']}/orgs/{org.id}/custom-fields"
+    headers = {"X-Emulator-Admin-Token": info["admin_token"]}
+    body = {"name": "Cost_Centre__c", "type": "string", "length": 10}
+    with httpx.Client(verify=ssl.create_default_context(cafile=integration_org.ca_file)) as http:
+        created = http.post(url, json=body, headers=headers)
+        again = http.post(url, json=body, headers=headers)
+    assert created.status_code == 201
+    assert again.status_code == 400
+    assert "already has a field Cost_Centre__c" in again.json()["error"]
+    sdef = org.sobject("User")
+    assert sdef is not None
+    field = sdef.field("Cost_Centre__c")
+    assert field is not None
+    assert field.length == 10

@@ -265,6 +265,10 @@ async def _route(method: str, parts: list[str], body: dict[str, Any], runtime: R
         if what == "profiles":
             profile_id = admin.add_profile(org_id, body["name"], body["licence_id"], **body.get("permissions", {}))
             return _json({"id": profile_id}, 201)
+        if what == "custom-fields":
+            sobject, name, type_ = body.pop("sobject", "User"), body.pop("name"), body.pop("type", "string")
+            admin.add_custom_field(org_id, sobject, name, type_, **body)
+            return _json({"sobject": sobject, "name": name}, 201)
         if what == "permission-sets":
             return _json({"id": admin.add_permission_set(org_id, body.pop("name"), **body)}, 201)
         if what == "users":
