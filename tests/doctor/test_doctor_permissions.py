@@ -236,3 +236,23 @@ def test_a_permission_the_org_cannot_report_is_unverified_not_failed() -> None:
     assert by_name["API access and permissions"].status is Status.PASS
     assert by_name["optional permissions"].status is Status.WARN
     assert by_name["optional permissions"].detail.startswith("UNVERIFIED: Use Any API Auth")
+
+
+def test_removing_permission_sets_on_deactivation_is_refused_without_the_permission(
+    integration_org: IntegrationOrg,
+) -> None:
+    """The default ``remove_permission_sets_on_deactivate`` deletes assignments: refused like a grant (§6)."""
+    _, target = integration_org.integration_user(permission_sets={"internal": {"manage_internal_users": True}})
+    check = run_doctor(target)["API access and permissions"]
+    assert check.status is Status.FAIL
+    assert "removing permission sets on deactivation (safety.remove_permission_sets_on_deactivate)" in check.detail
+    other = _create_user(target, integration_org, "holder")
+    assert other.id is not None
+    reports = integration_org.org.tables["PermissionSet"].first("Name", "Reports_Viewer")
+    assert reports is not None
+    integration_org.assign(other.id, reports["Id"])
+    current = _call(target, lambda client: SalesforceUsers(client).permission_set_assignments([other.id]))
+    assignment_id = current[other.id][reports["Id"]]
+    removed = _call(target, lambda client: client.delete_records([assignment_id]))[0]
+    assert removed.error is not None
+    assert removed.error.code == "INSUFFICIENT_ACCESS_OR_READONLY"
