@@ -214,8 +214,11 @@ def check_permissions(checks: CheckList, grants: Grants, wanted: list[Need]) -> 
     optional = [n for n in wanted if not n.required and not grants.grantors(n)]
     unknown = [n for n in optional if all(f in grants.unreadable for f in n.fields)]
     lacking = [n for n in optional if n not in unknown]
-    lines = [f"{grants.username} lacks " + "; ".join(f"{n.label} for {n.purpose} ({n.section})" for n in lacking)]
-    lines = lines if lacking else []
+    lines: list[str] = []
+    if lacking:
+        lines.append(
+            f"{grants.username} lacks " + "; ".join(f"{n.label} for {n.purpose} ({n.section})" for n in lacking)
+        )
     lines += [
         f"UNVERIFIED: {n.label} ({', '.join(n.fields)}) cannot be read in this org at this API version; check it "
         f"by hand for {n.purpose} ({n.section})"
