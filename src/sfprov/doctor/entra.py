@@ -110,7 +110,8 @@ async def _app_scope(checks: CheckList, graph: GraphClient, app_id: str) -> dict
         return None
     sp = sps[0]
     assignments = await graph.get_all(f"servicePrincipals/{sp['id']}/appRoleAssignedTo", params={"$top": "999"})
-    roles = [r.get("value") or r.get("displayName") for r in sp.get("appRoles") or []]
+    # displayName first: published profile roles carry the profile id as value (docs/dev/profiles-publish.md)
+    roles = [r.get("displayName") or r.get("value") for r in sp.get("appRoles") or [] if r.get("isEnabled", True)]
     groups = {
         str(a["principalId"]): str(a.get("principalDisplayName") or "")
         for a in assignments
