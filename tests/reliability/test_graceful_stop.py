@@ -144,6 +144,7 @@ def test_sigterm_stops_the_daemon_after_the_write_slice_in_flight(world: CrashWo
     proc = _daemon(world)
     _wait_for(proc, lambda: _links(world) > 0)  # the first slice is recorded; the next one is in flight
     seconds = _terminate(proc)
+    print(f"daemon stopped {seconds:.2f} s after SIGTERM")
     output = world.output.read_text(errors="replace")
     assert proc.returncode == 0, output
     assert seconds < PROMPT_SECONDS, f"took {seconds:.1f} s to stop\n{output}"
@@ -174,6 +175,7 @@ def test_sigterm_during_the_read_stops_before_any_write(world: CrashWorld) -> No
     _wait_for(proc, lambda: _running_cycle(world))
     time.sleep(0.5)
     seconds = _terminate(proc)
+    print(f"sync stopped {seconds:.2f} s after SIGTERM during the read")
     output = world.output.read_text(errors="replace")
     assert proc.returncode == 1, output  # `sync` did not do its job: exit 1, the cycle "stopped"
     assert seconds < 2.5, f"took {seconds:.1f} s to stop a read\n{output}"

@@ -18,6 +18,8 @@ included) and plans only what is still to do, since the accounts written so far 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -43,7 +45,9 @@ from sfprov.sources.entra.reader import EntraReader, ScopeSettings, SourceRead
 from sfprov.sources.entra.state import SourceState
 from sfprov.state import CycleKind, CycleStatus, LinkState, QuarantineReason, StateStore
 from sfprov.state.errors import LeaseHeld
+from sfprov.targets.salesforce.auth import SalesforceSession
 from sfprov.targets.salesforce.factory import connect
+from sfprov.targets.salesforce.users import Catalogue as TargetCatalogue
 from sfprov.targets.salesforce.users import SalesforceUsers
 
 SOURCE_STATE = "entra_source"
@@ -240,17 +244,25 @@ class Engine:
             groups=tuple(source.scope.groups),
             nested_groups=source.scope.nested_groups,
         )
-        async with graph_client(source, tokens, base_dir=self.base_dir) as graph:
-            # large shrinks are the deactivation threshold's business (staged, logged); an empty scope still stops
-            reader = EntraReader(graph, scope, attributes, max_shrink=1.0)
-            try:
-                read = await unless_stopped(self.stop, self._read(reader, options, report, state))
-            finally:
-                report.source_calls = graph.counters.calls
         async with connect(self.target, base_dir=self.base_dir, dry_run=options.dry_run) as client:
             users = SalesforceUsers(client)
+            # Salesforce's login and catalogue are reads that do not depend on Entra's answer: fetched meanwhile
+            ahead = asyncio.ensure_future(_prefetch(users))
             try:
-                data = await unless_stopped(self.stop, self._gather(users, read, options))
+                async with graph_client(source, tokens, base_dir=self.base_dir) as graph:
+                    # large shrinks are the deactivation threshold's business (staged, logged); an empty scope
+                    # still stops
+                    reader = EntraReader(graph, scope, attributes, max_shrink=1.0)
+                    try:
+                        read = await unless_stopped(self.stop, self._read(reader, options, report, state))
+                    finally:
+                        report.source_calls = graph.counters.calls
+                data = await unless_stopped(self.stop, self._gather(users, read, options, ahead))
+            except BaseException:
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead  # the read's error is the cycle's; never leave the prefetch's unretrieved
+                raise
             finally:
                 report.target_calls = client.calls.total
             plan = make_plan(
@@ -339,7 +351,13 @@ class Engine:
             )
         return read
 
-    async def _gather(self, users: SalesforceUsers, read: SourceRead, options: CycleOptions) -> PlanInput:
+    async def _gather(
+        self,
+        users: SalesforceUsers,
+        read: SourceRead,
+        options: CycleOptions,
+        ahead: asyncio.Future[tuple[TargetCatalogue, SalesforceSession]],
+    ) -> PlanInput:
         """What Salesforce has for the users this cycle concerns, and the names the mapping needs resolved."""
         considered: dict[str, SourceUser] = dict(read.users)  # on demand: the requested users only
         leaving: dict[str, LeaveReason] = {}
@@ -359,8 +377,7 @@ class Engine:
         else:
             leaving = {k: reason for k, reason in read.removed.items() if k in all_links}
         links = {k: all_links[k] for k in (*considered, *leaving) if k in all_links}
-        catalogue = await users.catalogue()
-        session = await users.client.session()
+        catalogue, session = await ahead
         extra_fields = self.mapping_fields()
         targets: dict[str, dict[str, Any]] = {}
         candidates: dict[str, dict[str, list[str]]] = {}
@@ -443,6 +460,12 @@ class Engine:
 
 
 _VIRTUAL = frozenset({"ProfileName", "PermissionSets", "UserRoleName"})
+
+
+async def _prefetch(users: SalesforceUsers) -> tuple[TargetCatalogue, SalesforceSession]:
+    """The org's catalogue (profiles, roles, permission sets) and the session (whose user is protected)."""
+    catalogue = await users.catalogue()
+    return catalogue, await users.client.session()
 
 
 def _load_state(text: str) -> SourceState | None:
