@@ -372,6 +372,8 @@ def show_logs(
                 limit=limit,
             )
             entries = ctx.store.log.query(query)
+            cycles = [ctx.store.cycles.get(c) for c in dict.fromkeys(e.cycle_id for e in entries if e.cycle_id)]
+            ended_early = [c for c in cycles if c is not None and c.status is CycleStatus.INTERRUPTED]
     except ValueError as exc:
         return fail_config(
             ConfigError(
@@ -399,6 +401,12 @@ def show_logs(
             detail = row["errorMessage"] or row["modified"]
             table.add_row(row["at"][:19], row["action"], row["status"], row["user"] or "", detail or "")
         out.print(table)
+        for c in ended_early:  # its entries are complete, but the cycle did not do everything it planned
+            out.print(
+                f"[yellow]note:[/] cycle {c.id} ({c.kind.value}, {c.started_at:%Y-%m-%d %H:%M:%S}) was interrupted: "
+                f"{c.error_message or 'no reason recorded'}",
+                highlight=False,
+            )
     return EXIT_OK
 
 

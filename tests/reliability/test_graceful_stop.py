@@ -14,6 +14,7 @@ takes several write slices. A SIGTERM sent once writes began must:
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -166,6 +167,16 @@ def test_sigterm_stops_the_daemon_after_the_write_slice_in_flight(world: CrashWo
     latest = json.loads(shown.stdout)["cycles"][0]
     assert latest["status"] == "interrupted", latest
     assert latest["error"] == message, latest
+    logs = subprocess.run(
+        [sys.executable, "-m", "sfprov.cli", "logs", "-c", str(world.config), "--limit", "5"],
+        capture_output=True,
+        check=True,
+        cwd=world.config.parent,
+        env={**os.environ, "COLUMNS": "400"},
+        text=True,
+    )
+    assert f"cycle {latest['id']} (initial, " in logs.stdout, logs.stdout
+    assert f"was interrupted: {message}" in logs.stdout, logs.stdout
     _finish_and_check(world, stops=1)
 
 
