@@ -38,8 +38,8 @@ from sfprov.sources.entra.reader import EntraReader, Removed, SourceRead, source
 from sfprov.sources.entra.scope import Scope, scope_from
 
 IDS_PER_FILTER = 15
-"""Values in one ``$filter=id in (…)``: Graph limits the ``in`` operator to 15 values on directory objects
-(advanced-query page). UNVERIFIED for member collections; one requested user is the usual case anyway."""
+"""Values in one ``$filter=id in (…)``, kept small on purpose: the reference does not state Graph's limit for the
+``in`` operator on member collections, and one requested user is the usual case anyway."""
 IDS_PER_DELTA = 50
 """``users/delta`` takes ``$filter=id eq '…' or …`` with at most 50 ids (reference §4.2)."""
 USER_CAST = "microsoft.graph.user"
