@@ -71,7 +71,7 @@ class ApplyOptions:
     remove_permission_sets_on_deactivate: bool = True
 
 
-@dataclass
+@dataclass(repr=False)
 class ApplyResult:
     succeeded: int = 0
     failed: int = 0
@@ -80,6 +80,10 @@ class ApplyResult:
     left: int = 0
     """Writes not attempted because a stop was requested (the next cycle plans them again)."""
     entries: list[LogEntry] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """Short: ``entries`` holds every log entry of the cycle."""
+        return f"ApplyResult({self.counts()}, {len(self.entries)} log entries)"
 
     @property
     def stopped(self) -> bool:

@@ -72,7 +72,7 @@ class CycleOptions:
     (:mod:`sfprov.sources.entra.ondemand`), never the whole tenant; the watermark does not move."""
 
 
-@dataclass
+@dataclass(repr=False)
 class CycleReport:
     job: str
     cycle_id: str | None
@@ -88,6 +88,14 @@ class CycleReport:
     notes: list[str] = field(default_factory=list)
     users: Mapping[str, SourceUser] = field(default_factory=dict)
     """The source users this cycle considered (for ``sfprov plan --explain``)."""
+
+    def __repr__(self) -> str:
+        """Short: the default would render every user and action (tens of MB at 100,000 users, and Python formats
+        it when an ``asyncio.run`` that installed its SIGINT handler ends; docs/dev/engine-cost.md)."""
+        return (
+            f"CycleReport(job={self.job!r}, cycle_id={self.cycle_id!r}, kind={self.kind.value}, "
+            f"status={self.status.value}, counts={self.counts()}, error={self.error!r})"
+        )
 
     def counts(self) -> dict[str, int]:
         counts = dict(self.plan.counts()) if self.plan else {}
