@@ -1,5 +1,6 @@
 """On-demand cycles (`sfprov provision USER`) read the requested user only, act on them only, and leave the
-watermark alone: a user created, a soft-deleted user deactivated, an out-of-scope user left alone with a note."""
+watermark alone: a user created, a soft-deleted or unassigned user deactivated, a user never in scope left alone
+with a note."""
 
 from __future__ import annotations
 
@@ -56,13 +57,36 @@ def test_on_demand_deactivates_a_soft_deleted_user(world: World) -> None:
     assert account["IsActive"] is False
 
 
-def test_on_demand_out_of_scope_user_changes_nothing(world: World) -> None:
+def test_on_demand_deactivates_an_unassigned_user(world: World) -> None:
+    """Entra's own on-demand provisioning disables a user unassigned from the app (provision-on-demand.md)."""
     world.cycle()
     user = member_of_group(world)
     world.entra.admin.remove_member(world.licensed_group["id"], str(user["id"]))
-    before = len(world.store.log.query(LogQuery(job="production", limit=None)))
     report = world.cycle(only_users=frozenset({str(user["userPrincipalName"])}), ignore_quarantine=True)
     assert any("is not in scope" in note for note in report.notes), report.notes
     assert report.plan is not None
+    assert [(a.source_id, a.kind.value) for a in report.plan.actions] == [(user["id"], "disable")]
+    link = world.store.links.get("production", str(user["id"]))
+    assert link is not None
+    assert link.state is LinkState.DEACTIVATED
+    account = world.sf_user(str(user["userPrincipalName"]))
+    assert account is not None
+    assert account["IsActive"] is False
+
+
+def test_on_demand_out_of_scope_user_without_account_changes_nothing(world: World) -> None:
+    world.cycle()
+    stranger = world.entra.admin.add_user(
+        userPrincipalName="sam.stranger@contoso.com",
+        displayName="Sam Stranger",
+        mail="sam.stranger@contoso.com",
+        accountEnabled=True,
+    )
+    before = len(world.store.log.query(LogQuery(job="production", limit=None)))
+    report = world.cycle(only_users=frozenset({"sam.stranger@contoso.com"}), ignore_quarantine=True)
+    assert any("is not in scope" in note for note in report.notes), report.notes
+    assert report.plan is not None
     assert not report.plan.actions
+    assert world.sf_user("sam.stranger@contoso.com") is None
+    assert world.store.links.get("production", str(stranger["id"])) is None
     assert len(world.store.log.query(LogQuery(job="production", limit=None))) == before

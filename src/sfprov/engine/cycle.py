@@ -262,10 +262,10 @@ class Engine:
                     # still stops
                     reader = EntraReader(graph, scope, attributes, max_shrink=1.0)
                     try:
-                        read = await unless_stopped(self.stop, self._read(reader, options, report, state))
+                        read, unassigned = await unless_stopped(self.stop, self._read(reader, options, report, state))
                     finally:
                         report.source_calls = graph.counters.calls
-                data = await unless_stopped(self.stop, self._gather(users, read, options, ahead))
+                data = await unless_stopped(self.stop, self._gather(users, read, options, ahead, unassigned))
             except BaseException:
                 ahead.cancel()
                 with contextlib.suppress(BaseException):
@@ -326,16 +326,18 @@ class Engine:
 
     async def _read(
         self, reader: EntraReader, options: CycleOptions, report: CycleReport, state: SourceState | None
-    ) -> SourceRead:
+    ) -> tuple[SourceRead, frozenset[str]]:
+        """The cycle's read, and (on demand only) the requested users who are not in scope: Entra's on-demand
+        provisioning disables an unassigned user (reference entra-provisioning-service.md §11), so do we."""
         allow = options.allow_deactivations
         if options.only_users:  # on demand: the requested users only, never the tenant; no watermark to move
             looked = await OnDemandReader(reader).read(options.only_users)
             for upn in looked.out_of_scope.values():
                 report.notes.append(
-                    f"{upn} is not in scope of the Salesforce app: on-demand provisioning changes nothing for them "
-                    "(a scheduled cycle deactivates the account of a user who left the scope)."
+                    f"{upn} is not in scope of the Salesforce app: an account sfprov manages for them is "
+                    "deactivated; nothing else changes."
                 )
-            return looked.read
+            return looked.read, frozenset(looked.out_of_scope)
         if state is None or options.full:
             read = await reader.read_full(state.in_scope if state else None, allow_shrink=allow)
         else:
@@ -357,7 +359,7 @@ class Engine:
                 "`sfprov doctor`; if everybody really left, run `sfprov sync --allow-deactivations --full`.",
                 code="EMPTY_SOURCE",
             )
-        return read
+        return read, frozenset()
 
     async def _gather(
         self,
@@ -365,11 +367,12 @@ class Engine:
         read: SourceRead,
         options: CycleOptions,
         ahead: asyncio.Future[tuple[TargetCatalogue, SalesforceSession]],
+        unassigned: frozenset[str] = frozenset(),
     ) -> PlanInput:
         """What Salesforce has for the users this cycle concerns, and the names the mapping needs resolved."""
         considered: dict[str, SourceUser] = dict(read.users)  # on demand: the requested users only
         leaving: dict[str, LeaveReason] = {}
-        on_demand = None if options.only_users is None else [*read.users, *read.removed]
+        on_demand = None if options.only_users is None else [*read.users, *read.removed, *unassigned]
         all_links = self.store.links.get_many(self.job, on_demand)  # on demand: not the whole job's links
         if options.only_users is None:
             for source_id in all_links:
@@ -384,6 +387,7 @@ class Engine:
                     leaving[source_id] = "unassigned"
         else:
             leaving = {k: reason for k, reason in read.removed.items() if k in all_links}
+            leaving.update({k: "unassigned" for k in unassigned if k in all_links})
         links = {k: all_links[k] for k in (*considered, *leaving) if k in all_links}
         catalogue, session = await ahead
         extra_fields = self.mapping_fields()
