@@ -349,12 +349,24 @@ def slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.split(",")[-1].strip())
 
 
-def engine_run(lab: Lab, name: str, org: Org, *, existing: int, concurrency: int, profile: Path | None) -> Result:
+def engine_run(
+    lab: Lab,
+    name: str,
+    org: Org,
+    *,
+    existing: int,
+    concurrency: int,
+    profile: Path | None,
+    trace: Path | None = None,
+) -> Result:
     config = lab.write_config(org, name, concurrency=concurrency)
     argv = ["-m", "bench.sync", "--child-config", str(config)]
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
         argv += ["--child-profile", str(profile / f"profile-{lab.users}-{slug(name)}.txt")]
+    if trace is not None:
+        trace.mkdir(parents=True, exist_ok=True)
+        argv += ["--child-tracemalloc", str(trace / f"memory-{lab.users}-{slug(name)}.txt")]
     lab.set_latency()
     lab.salesforce.admin.reset_counters()
     child = run_child(argv, cwd=REPO)
@@ -433,7 +445,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     name = "sfprov, empty org" if kind == "empty" else "sfprov, every user exists (matching)"
                     results.append(
                         engine_run(
-                            world, name, org, existing=existing, concurrency=args.concurrency, profile=args.profile
+                            world,
+                            name,
+                            org,
+                            existing=existing,
+                            concurrency=args.concurrency,
+                            profile=args.profile,
+                            trace=args.tracemalloc,
                         )
                     )
                 enabled = in_scope_enabled(world)
@@ -456,7 +474,46 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- the engine child
 
 
-def child_main(config_path: Path, profile_out: Path | None) -> None:
+class PeakSnapshots:
+    """tracemalloc snapshots taken near the engine's peak of traced memory, from a thread sampling every 0.2 s (a
+    snapshot at the end of the cycle would miss what the cycle held in its frames). Slows the engine 2-3x."""
+
+    def __init__(self, out: Path) -> None:
+        import threading
+        import tracemalloc
+
+        self.out = out
+        self.best = 0
+        self.snapshot: Any = None
+        self.done = threading.Event()
+        tracemalloc.start(1)
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        import tracemalloc
+
+        while not self.done.wait(0.2):
+            current, _ = tracemalloc.get_traced_memory()
+            if current > self.best * 1.05:
+                self.best = current
+                self.snapshot = tracemalloc.take_snapshot()
+
+    def finish(self) -> None:
+        import tracemalloc
+
+        self.done.set()
+        self.thread.join()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        lines = [f"traced peak {peak / 2**20:.1f} MB; snapshot at {self.best / 2**20:.1f} MB, top sites:"]
+        if self.snapshot is not None:
+            for stat in self.snapshot.statistics("lineno")[:40]:
+                lines.append(f"{stat.size / 2**20:8.1f} MB {stat.count:>9} blocks  {stat.traceback}")
+        self.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def child_main(config_path: Path, profile_out: Path | None, trace_out: Path | None = None) -> None:
     """One cycle as ``sfprov sync`` runs it; prints one JSON line of figures (no action list: at 100,000 users that
     would be the biggest cost of the process)."""
     from sfprov.cli_engine import state_url
@@ -479,6 +536,7 @@ def child_main(config_path: Path, profile_out: Path | None) -> None:
             profiler.stop = profiler.disable
         profiler.start = getattr(profiler, "start", None) or profiler.enable
         profiler.start()
+    tracer = PeakSnapshots(trace_out) if trace_out is not None else None
     cpu = time.process_time()
     try:
         engine = Engine(config, config.targets[0], store, base_dir=base_dir)
@@ -486,6 +544,8 @@ def child_main(config_path: Path, profile_out: Path | None) -> None:
     finally:
         store.close()
     cpu = time.process_time() - cpu
+    if tracer is not None:
+        tracer.finish()
     if profiler is not None:
         profiler.stop()
         assert profile_out is not None
@@ -535,7 +595,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child-config", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tracemalloc", type=Path, help="the engine child's biggest allocation sites near its peak, into this folder"
+    )
     parser.add_argument("--child-profile", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-tracemalloc", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -558,7 +622,7 @@ def print_table(report: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     if args.child_config is not None:
-        child_main(args.child_config, args.child_profile)
+        child_main(args.child_config, args.child_profile, args.child_tracemalloc)
         return
     report = run(args)
     if args.json:
