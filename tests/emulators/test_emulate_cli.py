@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -56,7 +57,7 @@ def test_emulate_serves_both_and_saves_a_snapshot(tmp_path: Path) -> None:
         assert oct(info_path.stat().st_mode)[-3:] == "600"
         info = json.loads(info_path.read_text())
         assert {"salesforce", "entra", "ca_file"} <= set(info)
-        with httpx.Client(verify=str(ca_path)) as http:
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(ca_path))) as http:
             versions = http.get(info["salesforce"]["login_url"] + "/services/data/")
             assert versions.status_code == 200
             assert any(v["version"] == "64.0" for v in versions.json())
