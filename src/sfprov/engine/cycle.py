@@ -36,7 +36,7 @@ from sfprov.engine.apply import Applier, ApplyOptions, ApplyResult
 from sfprov.engine.plan import Catalogue, LeaveReason, Plan, PlanInput, Safety, make_plan
 from sfprov.engine.stop import Stopped, StopRequest, unless_stopped
 from sfprov.errors import SfprovError, StopCycle
-from sfprov.mapping.mapper import map_user, source_attributes
+from sfprov.mapping.mapper import matching_values, source_attributes
 from sfprov.model import SourceUser
 from sfprov.sources.entra.factory import graph_client, token_provider
 from sfprov.sources.entra.graph import ResyncRequired
@@ -465,8 +465,7 @@ class Engine:
         for uid, user in users.items():
             if uid in links:
                 continue
-            probe = map_user(user, self.mapping, operation="update")
-            for field_name, value in probe.matching:
+            for field_name, value in matching_values(user, self.mapping):
                 wanted.setdefault(field_name, set()).add(str(value))
         return wanted
 
