@@ -109,7 +109,12 @@ class Demo:
         return next(dict(u) for u in self.org.scan("User") if str(u["Username"]).casefold() == username.casefold())
 
     def entries_for(self, report: CycleReport, source_id: str) -> list[LogEntry]:
-        return [e for e in (report.result.entries if report.result else []) if e.source_id == source_id]
+        return [e for e in self.log_of(report) if e.source_id == source_id]
+
+    def log_of(self, report: CycleReport) -> list[LogEntry]:
+        """The log entries one cycle wrote, oldest first."""
+        query = LogQuery(job=self.config.targets[0].name, cycle_id=report.cycle_id, limit=None, newest_first=False)
+        return self.store.log.query(query)
 
     def leave_licences_for_all_but_one(self) -> None:
         """Give the org exactly one full licence too few for the Standard User accounts the first cycle creates."""
@@ -169,11 +174,12 @@ def _walk(demo: Demo) -> None:
     table = Table(show_lines=False)
     for column in ("user", "action", "status", "detail"):
         table.add_column(column)
-    for entry in first.result.entries if first.result else []:
+    first_entries = demo.log_of(first)
+    for entry in first_entries:
         detail = entry.error_message or ", ".join(f"{m.name}={m.new}" for m in entry.modified if m.name == "ProfileId")
         table.add_row(entry.source_upn or "", entry.action.value, entry.status.value, (detail or "")[:110])
     console.print(table)
-    refused = [e for e in first.result.entries if e.error_code == "LICENSE_LIMIT_EXCEEDED"] if first.result else []
+    refused = [e for e in first_entries if e.error_code == "LICENSE_LIMIT_EXCEEDED"]
     if refused:
         console.print(
             f"[yellow]{refused[0].source_upn}[/] was refused: [bold]{refused[0].error_message}[/]\n"

@@ -40,7 +40,7 @@ def message_for(report: CycleReport, quarantine: str | None = None) -> tuple[str
     for note in report.notes:
         lines += ["", note]
     if report.result is not None:
-        failures = [e for e in report.result.entries if e.status.value == "failure"]
+        failures = report.result.failures
         if failures:
             lines += ["", "Failed users (first 20):"]
             lines += [f"  {e.source_upn or e.source_id}: {e.error_code}: {e.error_message}" for e in failures[:20]]

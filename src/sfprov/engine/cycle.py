@@ -283,7 +283,10 @@ class Engine:
                 ),
             )
             report.plan = plan
-            report.users = data.users
+            if options.plan_only or options.dry_run or options.only_users:
+                report.users = data.users  # for --explain; a full apply does not keep every source user
+            next_state = None if options.only_users else read.state
+            del data, read  # the source users are no longer needed: free them before the (long) apply
             if plan.staged_reason:
                 report.notes.append(plan.staged_reason)
             if options.plan_only or options.dry_run:
@@ -313,8 +316,8 @@ class Engine:
         report.status = CycleStatus.PARTIAL if report.result.failed else CycleStatus.SUCCEEDED
         assert report.cycle_id is not None
         saved: dict[str, str] = {}
-        if not options.only_users:
-            saved = {SOURCE_STATE: json.dumps(read.state.to_json(), separators=(",", ":"))}
+        if next_state is not None:
+            saved = {SOURCE_STATE: json.dumps(next_state.to_json(), separators=(",", ":"))}
         self.store.cycles.finish(
             report.cycle_id,
             report.status,
