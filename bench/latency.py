@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.sync import REPO, Lab, Latency, add_org, lab, run_child
+from bench.sync import REPO, Lab, Latency, add_latency_arguments, add_org, lab, latency_from, run_child
 from sfprov.emulators.salesforce.store import Org
 
 SFPROV = Path(sys.executable).with_name("sfprov")
@@ -193,11 +193,7 @@ def cycle_floor(latency: Latency) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    latency = (
-        Latency(0, 0, 0)
-        if args.no_latency
-        else Latency(args.latency_sf_call_ms, args.latency_sf_record_ms, args.latency_graph_page_ms)
-    )
+    latency = latency_from(args)
     with tempfile.TemporaryDirectory(prefix="sfprov-latency-") as tmp, lab(args.users, latency, Path(tmp)) as world:
         org: Org = add_org(world.salesforce, "Bench", args.users + args.provisions + 10)
         config = world.write_config(org, "latency", concurrency=4, interval=args.interval)
@@ -239,10 +235,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=10.0, help="sfprov run --interval (at least 5)")
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--provisions", type=int, default=5, help="sfprov provision runs")
-    parser.add_argument("--latency-sf-call-ms", type=float, default=150.0)
-    parser.add_argument("--latency-sf-record-ms", type=float, default=15.0)
-    parser.add_argument("--latency-graph-page-ms", type=float, default=80.0)
-    parser.add_argument("--no-latency", action="store_true")
+    add_latency_arguments(parser)
     parser.add_argument("--json", action="store_true")
     return parser.parse_args(argv)
 

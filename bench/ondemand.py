@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.latency import on_demand, summary
-from bench.sync import Lab, Latency, add_org, lab
+from bench.sync import Lab, add_latency_arguments, add_org, lab, latency_from
 from sfprov.state import LinkState, LinkWrite, StateStore
 
 JOB = "ondemand"
@@ -54,11 +54,7 @@ def seed_links(world: Lab, config: Path) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    latency = (
-        Latency(0, 0, 0)
-        if args.no_latency
-        else Latency(args.latency_sf_call_ms, args.latency_sf_record_ms, args.latency_graph_page_ms)
-    )
+    latency = latency_from(args)
     built = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sfprov-ondemand-") as tmp, lab(args.users, latency, Path(tmp)) as world:
         tenant_seconds = time.perf_counter() - built
@@ -88,10 +84,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--provisions", type=int, default=5, help="sfprov provision runs")
     parser.add_argument("--no-links", dest="links", action="store_false", help="leave the state store empty")
-    parser.add_argument("--latency-sf-call-ms", type=float, default=150.0)
-    parser.add_argument("--latency-sf-record-ms", type=float, default=15.0)
-    parser.add_argument("--latency-graph-page-ms", type=float, default=80.0)
-    parser.add_argument("--no-latency", action="store_true")
+    add_latency_arguments(parser)
     parser.add_argument("--json", action="store_true")
     return parser.parse_args(argv)
 

@@ -84,6 +84,21 @@ class Latency:
         )
 
 
+def add_latency_arguments(parser: argparse.ArgumentParser) -> None:
+    """The latency model's options, the same in every harness that uses it (defaults: :class:`Latency`)."""
+    parser.add_argument("--latency-sf-call-ms", type=float, default=150.0, help="per Salesforce call")
+    parser.add_argument("--latency-sf-record-ms", type=float, default=15.0, help="per record written")
+    parser.add_argument("--latency-graph-page-ms", type=float, default=80.0, help="per Graph call")
+    parser.add_argument("--no-latency", action="store_true", help="all latencies 0 (the smoke test)")
+
+
+def latency_from(args: argparse.Namespace) -> Latency:
+    """The model the options of :func:`add_latency_arguments` describe."""
+    if args.no_latency:
+        return Latency(0, 0, 0)
+    return Latency(args.latency_sf_call_ms, args.latency_sf_record_ms, args.latency_graph_page_ms)
+
+
 def peak_rss_mb() -> float:
     """This process's own peak RSS (``VmHWM``). ``ru_maxrss`` from ``wait4`` is not used for it: Linux carries the
     parent's high-water mark into a forked child across ``exec``, so a child of a big harness looks as big."""
@@ -422,11 +437,7 @@ def naive_run(lab: Lab, org: Org) -> Result:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    latency = (
-        Latency(0, 0, 0)
-        if args.no_latency
-        else Latency(args.latency_sf_call_ms, args.latency_sf_record_ms, args.latency_graph_page_ms)
-    )
+    latency = latency_from(args)
     results: list[Result] = []
     build_seconds: list[float] = []
     seats = args.users + 10
@@ -581,10 +592,7 @@ def child_main(config_path: Path, profile_out: Path | None, trace_out: Path | No
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--users", type=int, default=1000, help="users in scope of the Salesforce app")
-    parser.add_argument("--latency-sf-call-ms", type=float, default=150.0)
-    parser.add_argument("--latency-sf-record-ms", type=float, default=15.0, help="per record written")
-    parser.add_argument("--latency-graph-page-ms", type=float, default=80.0, help="per Graph call")
-    parser.add_argument("--no-latency", action="store_true", help="all latencies 0 (the smoke test)")
+    add_latency_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=4, help="targets[].concurrency: collection calls in flight")
     parser.add_argument("--existing", action="store_true", help="also sync into an org where every user exists")
     parser.add_argument("--naive", action="store_true", help="also run the naive script (bench/naive.py)")
