@@ -4,7 +4,9 @@ with a note."""
 
 from __future__ import annotations
 
-from sfprov.engine.cycle import SOURCE_STATE
+from typing import Any
+
+from sfprov.engine.cycle import SOURCE_STATE, CycleReport
 from sfprov.state import CycleKind, LinkState, LogQuery
 
 from .conftest import World
@@ -42,11 +44,8 @@ def test_on_demand_reads_one_user_and_keeps_the_watermark(world: World) -> None:
     assert [a.kind.value for a in nxt.plan.actions if a.source_id == newcomer["id"]] in ([], ["skip"])
 
 
-def test_on_demand_deactivates_a_soft_deleted_user(world: World) -> None:
-    world.cycle()
-    user = member_of_group(world)
-    world.entra.admin.delete_user(str(user["id"]))
-    report = world.cycle(only_users=frozenset({str(user["id"])}), ignore_quarantine=True)
+def assert_deactivated_alone(world: World, report: CycleReport, user: dict[str, Any]) -> None:
+    """The on-demand cycle disabled ``user`` and nobody else; the link and the account say so."""
     assert report.plan is not None
     assert [(a.source_id, a.kind.value) for a in report.plan.actions] == [(user["id"], "disable")]
     link = world.store.links.get("production", str(user["id"]))
@@ -55,6 +54,14 @@ def test_on_demand_deactivates_a_soft_deleted_user(world: World) -> None:
     account = world.sf_user(str(user["userPrincipalName"]))
     assert account is not None
     assert account["IsActive"] is False
+
+
+def test_on_demand_deactivates_a_soft_deleted_user(world: World) -> None:
+    world.cycle()
+    user = member_of_group(world)
+    world.entra.admin.delete_user(str(user["id"]))
+    report = world.cycle(only_users=frozenset({str(user["id"])}), ignore_quarantine=True)
+    assert_deactivated_alone(world, report, user)
 
 
 def test_on_demand_deactivates_an_unassigned_user(world: World) -> None:
@@ -64,14 +71,7 @@ def test_on_demand_deactivates_an_unassigned_user(world: World) -> None:
     world.entra.admin.remove_member(world.licensed_group["id"], str(user["id"]))
     report = world.cycle(only_users=frozenset({str(user["userPrincipalName"])}), ignore_quarantine=True)
     assert any("is not in scope" in note for note in report.notes), report.notes
-    assert report.plan is not None
-    assert [(a.source_id, a.kind.value) for a in report.plan.actions] == [(user["id"], "disable")]
-    link = world.store.links.get("production", str(user["id"]))
-    assert link is not None
-    assert link.state is LinkState.DEACTIVATED
-    account = world.sf_user(str(user["userPrincipalName"]))
-    assert account is not None
-    assert account["IsActive"] is False
+    assert_deactivated_alone(world, report, user)
 
 
 def test_on_demand_out_of_scope_user_without_account_changes_nothing(world: World) -> None:
