@@ -125,7 +125,8 @@ def doctor(
     json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
     skip_entra: Annotated[bool, typer.Option("--skip-entra", help="Check only the Salesforce side.")] = False,
 ) -> None:
-    """Check every prerequisite (network, TLS, logins, permissions, licences, API allowance).
+    """Check every prerequisite (network, TLS, logins, permissions from profile and permission sets, mapped fields,
+    licences, API allowance).
 
     Prints PASS / WARN / FAIL per check with the precise fix. Exit code 1 if any check failed, 2 for a bad config.
     """
@@ -195,8 +196,9 @@ def sync(
 ) -> None:
     """Run one provisioning cycle: initial the first time, incremental after.
 
-    Exit codes: 0 done, 1 cycle failed or stopped, 2 bad config, 3 some users failed (escrowed, retried later),
-    4 deactivations staged (run again with --allow-deactivations if intended).
+    Exit codes: 0 done, 1 cycle failed, stopped or interrupted (SIGTERM/Ctrl-C end it after the write batch in
+    flight), 2 bad config, 3 some users failed (escrowed, retried later), 4 deactivations staged (run again with
+    --allow-deactivations if intended).
     """
     from sfprov.cli_engine import run_cycle
     from sfprov.engine.cycle import CycleOptions
@@ -232,7 +234,8 @@ def run(
         int | None, typer.Option(help="Stop after this many cycles (default: run until stopped).")
     ] = None,
 ) -> None:
-    """Run cycles forever (the daemon). SIGTERM or Ctrl-C lets the cycle in flight finish, then exits 0."""
+    """Run cycles forever (the daemon). SIGTERM or Ctrl-C finishes the write batch in flight, records it, and exits 0
+    (the next start does the rest)."""
     from sfprov.cli_daemon import run_daemon
 
     raise typer.Exit(run_daemon(config, target, interval=interval, max_cycles=cycles))
