@@ -61,6 +61,7 @@ def plan_for(
     safety: Safety | None = None,
     protected: frozenset[str] = frozenset(),
     mapping: MappingConfig | None = None,
+    catalogue: Catalogue = CATALOGUE,
 ):  # type: ignore[no-untyped-def]
     candidates: dict[str, dict[str, list[str]]] = {"Username": {}}
     for t in targets:
@@ -72,7 +73,7 @@ def plan_for(
         links={lk.source_id: lk for lk in links},
         targets={t["Id"]: t for t in targets},
         candidates=candidates,
-        catalogue=CATALOGUE,
+        catalogue=catalogue,
         mapping=mapping or MappingConfig(),
         scoping=ScopingConfig(),
         protected_ids=protected,
@@ -257,3 +258,26 @@ def test_an_account_already_active_but_linked_inactive_is_recorded() -> None:
         ).actions
         assert action.kind is ActionKind.ENABLE
         assert action.values == {}
+
+
+# a profile given by id, as `sfprov profiles --publish` writes app role values (and as admins copy ids from Setup)
+STD_18 = "00e5g000001AbCdEAZ"
+IDS = Catalogue(
+    profiles={"standard user": STD_18, STD_18.casefold(): STD_18},
+    profile_short_ids={STD_18[:15]: STD_18},
+)
+
+
+def test_a_profile_given_by_its_18_character_id_resolves_in_any_case() -> None:
+    for value in (STD_18, STD_18.upper(), STD_18.lower()):
+        (action,) = plan_for([person("u1", "ada@contoso.com", role=value)], catalogue=IDS).actions
+        assert action.kind is ActionKind.CREATE, action.reason
+        assert action.values["ProfileId"] == STD_18
+
+
+def test_a_15_character_id_resolves_only_in_its_exact_case() -> None:
+    (action,) = plan_for([person("u1", "ada@contoso.com", role=STD_18[:15])], catalogue=IDS).actions
+    assert action.values["ProfileId"] == STD_18
+    (other,) = plan_for([person("u1", "ada@contoso.com", role=STD_18[:15].lower())], catalogue=IDS).actions
+    assert other.kind is ActionKind.ERROR
+    assert other.error_code == "UnknownProfile"

@@ -436,6 +436,7 @@ class Engine:
             candidates=candidates,
             catalogue=Catalogue(
                 profiles={name: info.id for name, info in catalogue.profiles.items()},
+                profile_short_ids={info.id[:15]: info.id for info in catalogue.unique_profiles()},
                 roles=catalogue.roles,
                 permission_sets=catalogue.permission_sets,
             ),

@@ -136,11 +136,18 @@ class Action:
 
 @dataclass
 class Catalogue:
-    """Names resolved to this org's ids (case-insensitive keys)."""
+    """Names resolved to this org's ids (case-insensitive keys: names and 18-character ids)."""
 
     profiles: Mapping[str, str]
     roles: Mapping[str, str] = field(default_factory=dict)
     permission_sets: Mapping[str, str] = field(default_factory=dict)
+    profile_short_ids: Mapping[str, str] = field(default_factory=dict)
+    """15-character profile id (exact case: Salesforce compares them case-sensitively, and a case-folded one may name
+    another profile) -> 18-character id; admins copy the 15-character form from Setup URLs."""
+
+    def profile(self, name: str) -> str | None:
+        """The profile id a mapping value names, as the doctor resolves it (``targets.salesforce.users.Catalogue``)."""
+        return self.profile_short_ids.get(name) or self.profiles.get(name.casefold())
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,7 @@ class _Planner:
         values: dict[str, Any] = dict(desired.fields)
         cat = self.data.catalogue
         if desired.profile_name is not None:
-            profile_id = cat.profiles.get(desired.profile_name.casefold())
+            profile_id = cat.profile(desired.profile_name)
             if profile_id is None:
                 self._fail(action, "UnknownProfile", f"Profile {desired.profile_name!r} does not exist in this org.")
                 return None
