@@ -201,3 +201,10 @@ def test_missing_secret_is_a_config_failure(kit: OrgKit, monkeypatch: pytest.Mon
     assert checks["secrets"].status is Status.FAIL
     assert "DOC_SF_SECRET" in checks["secrets"].detail
     assert checks["login"].status is Status.SKIP
+
+
+def test_profiles_used_follow_the_effective_mapping() -> None:
+    assert profiles_used(MappingConfig()) == {"Chatter Free User"}  # the gallery row's default
+    constant = {"target": "ProfileName", "type": "constant", "value": "Standard User"}
+    assert profiles_used(MappingConfig.model_validate({"attributes": [constant]})) == {"Standard User"}
+    assert profiles_used(MappingConfig.model_validate({"remove": ["ProfileName"]})) == set()

@@ -19,7 +19,7 @@ from sfprov.config.permissions import permission_warnings
 from sfprov.doctor import sf_permissions
 from sfprov.doctor.model import Check, CheckList, Status
 from sfprov.doctor.sf_fields import check_mapped_fields
-from sfprov.doctor.sf_names import check_names
+from sfprov.doctor.sf_names import check_names, profiles_used
 from sfprov.doctor.sf_permissions import read_grants
 from sfprov.errors import ConfigError, ConnectorError, SfprovError
 from sfprov.mapping.config import MappingConfig
@@ -27,23 +27,6 @@ from sfprov.targets.salesforce.auth import ClientCredentials, LoginMethod, metho
 from sfprov.targets.salesforce.client import SalesforceClient, ssl_context
 from sfprov.targets.salesforce.factory import connect, login_method
 from sfprov.targets.salesforce.users import Catalogue, SalesforceUsers, is_profile_id
-
-GALLERY_DEFAULT_PROFILE = "Chatter Free User"
-
-
-def profiles_used(mapping: MappingConfig) -> set[str]:
-    """Profile names the mapping can produce without looking at Entra: rules, defaults and constants."""
-    names = {rule.profile for rule in mapping.profile_rules}
-    if mapping.profile_default:
-        names.add(mapping.profile_default)
-    profile_rows = [a for a in mapping.attributes if a.target == "ProfileName"]
-    if not profile_rows and mapping.defaults != "none" and mapping.profile_source == "app_role":
-        names.add(GALLERY_DEFAULT_PROFILE)
-    for row in profile_rows:
-        for value in (row.value, row.default):
-            if isinstance(value, str) and value:
-                names.add(value)
-    return names
 
 
 async def check_salesforce(

@@ -17,7 +17,8 @@ from sfprov.mapping.config import MappingConfig, MappingType
 from sfprov.targets.salesforce.users import Catalogue
 
 
-def _fixed_values(mapping: MappingConfig, target: str) -> set[str]:
+def fixed_values(mapping: MappingConfig, target: str) -> set[str]:
+    """Values of ``target`` fixed in the config: constants and defaults of its effective mapping rows."""
     out: set[str] = set()
     for attr in mapping.effective_attributes():
         if attr.target != target:
@@ -32,12 +33,24 @@ def _fixed_values(mapping: MappingConfig, target: str) -> set[str]:
 def permission_sets_used(mapping: MappingConfig) -> set[str]:
     """Permission set names from group rules, and from constants and defaults of a ``PermissionSets`` row."""
     names = {name for rule in mapping.permission_set_rules for name in rule.permission_sets}
-    return names | _fixed_values(mapping, sf.PERMISSION_SETS)
+    return names | fixed_values(mapping, sf.PERMISSION_SETS)
+
+
+def profiles_used(mapping: MappingConfig) -> set[str]:
+    """Profile names the mapping can produce without looking at Entra: group rules, ``profile_default``, and the
+    ``ProfileName`` row's constants and defaults (the gallery's "Chatter Free User") unless only group rules count
+    (``profile_source: group_rules``, where the mapper never reads that row)."""
+    names = {rule.profile for rule in mapping.profile_rules}
+    if mapping.profile_default:
+        names.add(mapping.profile_default)
+    if mapping.profile_source != "group_rules":
+        names |= fixed_values(mapping, sf.PROFILE_NAME)
+    return names
 
 
 def roles_used(mapping: MappingConfig) -> set[str]:
     """Role names from group rules, and from constants and defaults of a ``UserRoleName`` row."""
-    return {rule.role for rule in mapping.role_rules} | _fixed_values(mapping, sf.USER_ROLE_NAME)
+    return {rule.role for rule in mapping.role_rules} | fixed_values(mapping, sf.USER_ROLE_NAME)
 
 
 def _check(checks: CheckList, name: str, used: Iterable[str], known: dict[str, str], fix: str) -> None:
